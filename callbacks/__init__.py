@@ -1,0 +1,13 @@
+"""Callback modules; each registers on the app it is given (not on Dash's global list, see stack.md §8)."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+
+def register_all(app: Dash) -> None:
+    """Attach every callback module to app."""
+    from callbacks import account, admin_audit, admin_users, shell
+
+    for module in (shell, account, admin_users, admin_audit):
+        module.register(app)

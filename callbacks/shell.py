@@ -1,0 +1,44 @@
+"""Callbacks of the shell: the language switch in the navbar."""
+
+from __future__ import annotations
+
+import time
+
+from dash import ClientsideFunction, Dash, Input, Output, ctx, no_update
+from dash.exceptions import PreventUpdate
+from flask import session
+
+from dashboard.auth import current_actor, services
+from dashboard.errors import HazeError
+from dashboard.i18n import LANGUAGES
+from dashboard.shell import LANG_BUTTON, RELOAD, RELOADED
+from data_access import users
+
+
+def switch_language(*clicks: int | None) -> float:
+    """Save the chosen language for the caller and reload the current page in it."""
+    chosen = next((code for code in LANGUAGES if ctx.triggered_id == LANG_BUTTON.format(code)), None)
+    if chosen is None or not any(clicks):
+        raise PreventUpdate
+    _, db = services()
+    try:
+        users.set_language(db, current_actor(), chosen)
+    except HazeError:
+        return no_update
+    session["lang"] = chosen
+    return time.time()
+
+
+def register(app: Dash) -> None:
+    """Attach the shell's callbacks to app."""
+    app.callback(
+        Output(RELOAD, "data", allow_duplicate=True),
+        *[Input(LANG_BUTTON.format(code), "n_clicks") for code in LANGUAGES],
+        prevent_initial_call=True,
+    )(switch_language)
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "reload"),
+        Output(RELOADED, "data"),
+        Input(RELOAD, "data"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,100 @@
+"""The app factory: config → database check → Flask (login, guard, API) → Dash (pages, callbacks)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import dash
+from dash import Dash
+from flask import Flask
+from flask_login import current_user
+from werkzeug.exceptions import NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboard import auth, shell, ui
+from dashboard.api import init_api
+from dashboard.config import ROOT, Config
+from dashboard.i18n import t
+from dashboard.permissions import page_allowed
+from data_access.db import Database
+
+
+def _guard_pages() -> None:
+    """Wrap every page layout so a role that may not open the page gets a 403 notice, not the page."""
+    for module, page in dash.page_registry.items():
+        layout = page["layout"]
+        if getattr(layout, "_hazeops_guarded", False):
+            continue
+
+        def guarded(*args: Any, _layout: Any = layout, _module: str = module, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated or not page_allowed(_module, current_user.role):
+                return ui.forbidden()
+            return _layout(*args, **kwargs) if callable(_layout) else _layout
+
+        guarded._hazeops_guarded = True  # type: ignore[attr-defined]
+        page["layout"] = guarded
+
+
+def create_app(config: Config | None = None, db: Database | None = None) -> Dash:
+    """Build the app; raise DatabaseUnavailable (URL shown, password masked) if the database is unusable."""
+    config = config or Config.from_env()
+    db = db or Database(config.database_url)
+    db.check()
+
+    server = Flask(
+        "hazeops",
+        static_folder=None,
+        template_folder=str(ROOT / "dashboard" / "templates"),
+        instance_path=str(config.instance_path),
+    )
+    server.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_NAME="hazeops_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    server.extensions["hazeops"] = {"config": config, "db": db}
+    auth.init_login(server)
+    server.register_blueprint(auth.bp)
+    init_api(server)
+
+    prefix = config.url_prefix
+    app = Dash(
+        "hazeops",
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        requests_pathname_prefix=f"{prefix}/",
+        routes_pathname_prefix="/",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        compress=True,
+        title=t("app.name", "zh"),
+        update_title=None,
+    )
+    app.layout = shell.layout
+    _guard_pages()
+
+    from callbacks import register_all
+
+    register_all(app)
+    auth.install_guard(server, app)
+
+    if config.proxy_count:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=config.proxy_count, x_proto=config.proxy_count, x_host=config.proxy_count
+        )
+    if prefix:
+        # Mount under the prefix: SCRIPT_NAME carries it, so every route and redirect sees plain paths.
+        server.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: server.wsgi_app})  # type: ignore[method-assign]
+    return app
+
+
+def wsgi() -> Flask:
+    """Entry point for gunicorn (`dashboard.wsgi:application`)."""
+    return create_app().server

@@ -1,0 +1,355 @@
+"""Login, logout, health check, and the one guard that every request passes through."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from dashboard import permissions
+from dashboard.config import Config
+from dashboard.i18n import LANGUAGES, t
+from dashboard.roles import Role
+from data_access import users
+from data_access.audit import Actor
+from data_access.db import Database
+
+bp = Blueprint("auth", __name__)
+
+
+class SessionUser(UserMixin):
+    """The logged-in user of this request; the session cookie holds id and auth epoch only."""
+
+    def __init__(self, view: users.UserView, via_token: bool = False) -> None:
+        self.view = view
+        self.via_token = via_token
+
+    @property
+    def id(self) -> int:  # type: ignore[override]
+        return self.view.id
+
+    @property
+    def username(self) -> str:
+        return self.view.username
+
+    @property
+    def display_name(self) -> str:
+        return self.view.display_name
+
+    @property
+    def role(self) -> Role:
+        return self.view.role
+
+    @property
+    def language(self) -> str:
+        return self.view.language
+
+    def get_id(self) -> str:
+        return f"{self.view.id}:{self.view.auth_epoch}"
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Secure cookies whenever the request came over HTTPS; no cookie at all for bearer-token calls."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (has_request_context() and request.is_secure)
+
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        if has_request_context() and g.get("token_auth"):
+            return False
+        return super().should_set_cookie(app, session)
+
+
+def services() -> tuple[Config, Database]:
+    """Return the config and database of the running app."""
+    ext = current_app.extensions["hazeops"]
+    return ext["config"], ext["db"]
+
+
+def current_actor() -> Actor:
+    """Return the audit actor for the logged-in user of this request."""
+    return Actor(
+        id=current_user.id,
+        name=current_user.username,
+        role=current_user.role,
+        address=request.remote_addr,
+        request_id=g.get("request_id"),
+    )
+
+
+def _json_error(status: int, code: str, key: str, **params: Any) -> Response:
+    resp = jsonify(error={"code": code, "message": t(key, **params)})
+    resp.status_code = status
+    return resp
+
+
+def _wants_json() -> bool:
+    path = request.path
+    return (
+        path.startswith(("/_dash", "/api/"))
+        or request.method not in {"GET", "HEAD"}
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a same-site path to go to after login (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parsed = urlparse(target)
+    return target if not parsed.netloc and not parsed.scheme else "/"
+
+
+def _login_url(next_path: str | None = None) -> str:
+    url = request.script_root + "/login"
+    if next_path:
+        from urllib.parse import quote
+
+        url += "?next=" + quote(next_path, safe="/")
+    return url
+
+
+def _session_expired() -> bool:
+    config, _ = services()
+    started = session.get("login_at")
+    return started is None or time.time() - float(started) > config.session_hours * 3600
+
+
+def init_login(app: Flask) -> None:
+    """Set up flask-login: sessions reload the user each request, so deactivation bites at once."""
+    manager = LoginManager()
+    manager.init_app(app)
+    app.session_interface = _SessionInterface()
+
+    @manager.user_loader
+    def _load(user_id: str) -> SessionUser | None:
+        config, db = services()
+        try:
+            uid, epoch = (int(part) for part in user_id.split(":"))
+        except ValueError:
+            return None
+        if _session_expired():
+            return None
+        view = users.load_session_user(db, uid, epoch, allow_demo=config.demo)
+        return SessionUser(view) if view else None
+
+    @manager.request_loader
+    def _from_token(req: Any) -> SessionUser | None:
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+            return None
+        config, db = services()
+        view = users.authenticate_token(db, header[7:].strip(), allow_demo=config.demo)
+        if view is None:
+            return None
+        g.token_auth = True
+        return SessionUser(view, via_token=True)
+
+
+def _deny_unauthenticated() -> Response:
+    if _wants_json():
+        return _json_error(401, "unauthorized", "error.login_required")
+    full = request.full_path if request.query_string else request.path
+    return redirect(_login_url(request.script_root + full))
+
+
+def _check_callback(dash_app: Any) -> Response | None:
+    """Apply CALLBACKS to a /_dash-update-component call; undeclared callbacks are refused."""
+    body = request.get_json(silent=True) or {}
+    entry = dash_app.callback_map.get(body.get("output")) if isinstance(body, dict) else None
+    func = entry.get("callback") if entry else None
+    rule = permissions.CALLBACKS.get(permissions.callback_key(func)) if func else None
+    if rule is None:
+        return _json_error(403, "forbidden", "error.forbidden")
+    if not rule.allows(current_user.role):
+        return _json_error(403, "forbidden", "error.forbidden")
+    return None
+
+
+def install_guard(app: Flask, dash_app: Any) -> None:
+    """Register the before-request guard: login first, then the permission table, deny by default."""
+
+    @app.before_request
+    def _guard() -> Response | None:
+        g.request_id = str(uuid.uuid4())
+        endpoint = request.endpoint or ""
+        rule = permissions.ROUTES.get(endpoint)
+        if rule is not None and rule.access is permissions.Access.PUBLIC:
+            return None
+        if not current_user.is_authenticated:
+            return _deny_unauthenticated()
+        if current_user.via_token and not endpoint.startswith("api."):
+            return _json_error(401, "unauthorized", "error.login_required")
+        if request.path.startswith("/api/") and not endpoint.startswith("api."):
+            return _json_error(404, "not_found", "error.api_not_found")
+        if rule is None or not rule.allows(current_user.role):
+            if _wants_json():
+                return _json_error(403, "forbidden", "error.forbidden")
+            return Response(t("error.forbidden"), status=403, mimetype="text/plain")
+        if endpoint == "/_dash-update-component":
+            return _check_callback(dash_app)
+        return None
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        if request.endpoint in {"/", "/<path:path>"} and resp.status_code == 200 and not _is_page(dash_app):
+            resp.status_code = 404  # the shell still renders its 404 page; crawlers and scripts see the truth
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Content-Security-Policy", _csp(dash_app))
+        if request.endpoint != "_dash_assets.static" and not request.path.startswith(
+            "/_dash-component-suites"
+        ):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+
+def _is_page(dash_app: Any) -> bool:
+    """Return True when the request path is a registered Dash page (path or path template)."""
+    from dash._pages import _path_to_page
+
+    stripped = dash_app.strip_relative_path(request.script_root + request.path) or ""
+    page, _ = _path_to_page(stripped)
+    return bool(page) and page.get("module") != "pages.not_found_404"
+
+
+def _csp(dash_app: Any) -> str:
+    # Computed per response: Dash pages adds its inline title script at the first request (stack.md P10).
+    hashes = " ".join(dash_app.csp_hashes())
+    return (
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
+def _csrf_token() -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def csrf_ok() -> bool:
+    """Return True when the posted form carries this session's CSRF token."""
+    sent = request.form.get("csrf", "")
+    return bool(sent) and secrets.compare_digest(sent, session.get("csrf", ""))
+
+
+def _render_login(status: int = 200, **ctx: Any) -> Response:
+    config, _ = services()
+    lang = session.get("lang") if session.get("lang") in LANGUAGES else "zh"
+    html = render_template(
+        "login.html",
+        t=t,
+        lang=lang,
+        root=request.script_root,
+        csrf=_csrf_token(),
+        languages=LANGUAGES,
+        demo=config.demo,
+        next=ctx.pop("next", None) or "",
+        username=ctx.pop("username", ""),
+        error=ctx.pop("error", None),
+        info=ctx.pop("info", None),
+        throttled=ctx.pop("throttled", False),
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Show the login form, or check a login (throttled per user and per address in the database)."""
+    if request.args.get("lang") in LANGUAGES:
+        session["lang"] = request.args["lang"]
+    next_path = _safe_next(request.args.get("next"))
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(next_path if next_path != "/" else request.script_root + "/")
+        info = t("login.expired") if request.args.get("next") else None
+        return _render_login(next=request.args.get("next") and next_path, info=info)
+
+    username = request.form.get("username", "")
+    if not csrf_ok():
+        return _render_login(400, next=next_path, username=username, error=t("login.csrf"))
+    config, db = services()
+    result = users.authenticate(
+        db,
+        username,
+        request.form.get("password", ""),
+        request.remote_addr or "unknown",
+        window=timedelta(minutes=config.login_window_minutes),
+        max_user=config.login_max_failures_user,
+        max_address=config.login_max_failures_address,
+        allow_demo=config.demo,
+    )
+    if result.retry_after is not None:
+        minutes = max(1, -(-result.retry_after // 60))
+        resp = _render_login(
+            429,
+            next=next_path,
+            username=username,
+            throttled=True,
+            error=t("login.throttled", minutes=minutes),
+        )
+        resp.headers["Retry-After"] = str(result.retry_after)
+        return resp
+    if result.user is None:
+        return _render_login(401, next=next_path, username=username, error=t("login.failed"))
+    session.clear()  # a fresh session on login: nothing from before carries over (session fixation)
+    session.permanent = True
+    session["login_at"] = time.time()
+    session["lang"] = result.user.language
+    login_user(SessionUser(result.user))
+    return redirect(
+        next_path if next_path.startswith(request.script_root + "/") else request.script_root + next_path
+    )
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """End the session (POST with the CSRF token, so another site cannot log a user out)."""
+    if current_user.is_authenticated and csrf_ok():
+        _, db = services()
+        users.record_logout(db, current_actor())
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(_login_url())
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[Response, int]:
+    """200 when the database answers, 503 otherwise; no login, no details."""
+    _, db = services()
+    try:
+        db.check()
+    except Exception:
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok"), 200
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token (for the shell's logout form)."""
+    return _csrf_token()

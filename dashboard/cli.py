@@ -1,0 +1,198 @@
+"""Command line: `python -m dashboard user add|token create|db upgrade|seed|serve`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from dashboard.config import Config, ConfigError
+from dashboard.errors import HazeError
+from dashboard.i18n import t
+from dashboard.roles import Role
+from data_access.db import Database, DatabaseUnavailable, mask_url
+
+
+def _config() -> Config:
+    return Config.from_env()
+
+
+def _db(config: Config, *, check: bool = True) -> Database:
+    db = Database(config.database_url)
+    if check:
+        db.check()
+    return db
+
+
+def _read_password() -> str:
+    """Read a password: twice at a terminal (hidden), else the first line of stdin."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("密码 / Password: ")
+        if first != getpass.getpass("再次输入 / Repeat: "):
+            raise HazeError("error.password_mismatch")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create a user with the password read from stdin."""
+    from data_access.audit import Actor
+    from data_access.users import create_user
+
+    db = _db(_config())
+    user = create_user(
+        db,
+        Actor.system("cli"),
+        username=args.name,
+        display_name=args.display_name or args.name,
+        role=args.role,
+        password=_read_password(),
+        language=args.language,
+    )
+    print(t("cli.user_created", "zh", username=user.username, role=t(f"role.{user.role.value}", "zh")))
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Issue an API token for a user and print it (shown only this once)."""
+    from sqlalchemy import select
+
+    from data_access.audit import Actor
+    from data_access.models import User
+    from data_access.users import issue_token, normalize_username
+
+    db = _db(_config())
+    with db.read() as s:
+        user_id = s.scalar(select(User.id).where(User.username == normalize_username(args.name)))
+    if user_id is None:
+        raise HazeError("error.user_not_found", id=args.name)
+    _, secret = issue_token(db, Actor.system("cli"), user_id, args.label)
+    print(secret)
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    """Apply database migrations."""
+    from data_access.migrate import current_head, upgrade
+
+    config = _config()
+    db = _db(config, check=False)
+    try:
+        upgrade(db)
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"无法打开数据库 {mask_url(config.database_url)}：{reason}") from exc
+    print(t("cli.migrated", "zh", revision=current_head(), url=mask_url(config.database_url)))
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Load the demo data unless the database already holds users (or --reset)."""
+    from data_access.seed import seed_demo
+
+    if not args.demo:
+        print(t("cli.seed_needs_demo", "zh"), file=sys.stderr)
+        return 2
+    db = _db(_config())
+    changed = seed_demo(db, reset=args.reset)
+    print(t("cli.seeded" if changed else "cli.already_seeded", "zh"))
+    return 0
+
+
+def print_banner(config: Config, host: str) -> None:
+    """Tell the person at the terminal where to log in (and the demo logins in demo mode)."""
+    from data_access.seed import DEMO_PASSWORD, DEMO_USERS
+
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - only for display
+    print(
+        f"\nHazeOps 重污染天气应急调度台: http://{shown}:{config.port}{config.url_prefix}/login", flush=True
+    )
+    if config.demo:
+        print("演示账号 / demo logins (演示数据, HAZEOPS_DEMO=1):")
+        for u in DEMO_USERS:
+            print(f"  {u.username:<8} / {DEMO_PASSWORD}   {t('role.' + u.role.value, 'zh')}")
+    print(flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve with gunicorn (several workers; each builds its own app)."""
+    from gunicorn.app.base import BaseApplication
+
+    config = _config()
+    _db(config).dispose()  # fail here, with a clear message, rather than in every worker
+    host = args.host or os.environ.get("HOST", "127.0.0.1")
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            settings = {
+                "bind": f"{host}:{config.port}",
+                "workers": args.workers,
+                "timeout": 120,
+                "accesslog": "-" if args.access_log else None,
+                "control_socket_disable": True,
+            }
+            for key, value in settings.items():
+                if key in self.cfg.settings and value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            from dashboard.wsgi import application
+
+            return application
+
+    print_banner(config, host)
+    _Server().run()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every command."""
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="HazeOps 重污染天气应急调度台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="create a user; password from stdin")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name")
+    add.add_argument("--language", default="zh", choices=["zh", "en"])
+    add.set_defaults(func=cmd_user_add)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
+    create = token.add_parser("create", help="issue a token for a user and print it")
+    create.add_argument("name")
+    create.add_argument("--label", default="cli")
+    create.set_defaults(func=cmd_token_create)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    seed = sub.add_parser("seed", help="load demo data (演示数据)")
+    seed.add_argument("--demo", action="store_true", help="the demo county")
+    seed.add_argument("--reset", action="store_true", help="wipe every table first (destructive)")
+    seed.set_defaults(func=cmd_seed)
+
+    serve = sub.add_parser("serve", help="serve with gunicorn")
+    serve.add_argument("--host", help="address to bind (default $HOST or 127.0.0.1)")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--access-log", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; print a clear message (no traceback) for configuration and database errors."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as exc:
+        print(f"HazeOps 无法启动：{exc}", file=sys.stderr)
+        return 3
+    except HazeError as exc:
+        print(t("cli.error", "zh", message=t(exc.key, "zh", **exc.params)), file=sys.stderr)
+        return 1

@@ -1,0 +1,47 @@
+"""Time rules: store aware UTC, show Asia/Shanghai whatever the server's zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class NaiveDatetimeError(ValueError):
+    """A datetime without tzinfo reached code that only accepts aware instants."""
+
+
+def utcnow() -> datetime:
+    """Return the current instant as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def ensure_aware(value: datetime, what: str = "datetime") -> datetime:
+    """Return value converted to UTC; raise NaiveDatetimeError when it carries no time zone."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(f"{what} must be timezone-aware (got naive {value.isoformat()})")
+    return value.astimezone(UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    """Return an aware instant in Asia/Shanghai."""
+    return ensure_aware(value).astimezone(LOCAL_TZ)
+
+
+def format_local(value: datetime | None, *, seconds: bool = False) -> str:
+    """Format an instant as Asia/Shanghai wall time, e.g. 2026-12-03 20:15."""
+    if value is None:
+        return ""
+    return to_local(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Return the UTC [start, end) of one Asia/Shanghai calendar day."""
+    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Return today's date in Asia/Shanghai."""
+    return to_local(now or utcnow()).date()

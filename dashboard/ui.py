@@ -1,0 +1,56 @@
+"""Small layout helpers shared by pages and callbacks (no data access here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.errors import HazeError
+from dashboard.i18n import t
+
+
+def page_title(key: str) -> Callable[..., str]:
+    """Return a title function Dash pages calls at request time, in the user's language."""
+
+    def title(**_: Any) -> str:
+        return f"{t(key)} · {t('app.name')}"
+
+    return title
+
+
+def page_header(title_key: str, subtitle_key: str | None = None) -> html.Div:
+    """A page heading with an optional one-line explanation."""
+    parts: list[Any] = [html.H1(t(title_key), className="h4 mb-1")]
+    if subtitle_key:
+        parts.append(html.P(t(subtitle_key), className="text-muted small mb-3"))
+    return html.Div(parts, className="mb-3")
+
+
+def ok(key: str, **params: Any) -> dbc.Alert:
+    """A green confirmation."""
+    return dbc.Alert(t(key, **params), color="success", className="py-2 mb-0", dismissable=True)
+
+
+def fail(exc: HazeError) -> dbc.Alert:
+    """A red refusal naming the field at fault, in the user's language."""
+    text = t(exc.key, **exc.params)
+    if exc.field:
+        text = f"{t('field.' + exc.field)}：{text}" if _is_zh() else f"{t('field.' + exc.field)}: {text}"
+    return dbc.Alert(text, color="danger", className="py-2 mb-0", dismissable=True)
+
+
+def forbidden() -> html.Div:
+    """Shown in place of a page the user's role may not open."""
+    return html.Div(
+        [html.H1(t("error.forbidden_title"), className="h4"), html.P(t("error.forbidden_page"))],
+        id="page-forbidden",
+    )
+
+
+def _is_zh() -> bool:
+    from dashboard.i18n import current_language
+
+    return current_language() == "zh"

@@ -1,0 +1,197 @@
+"""Typed SQLAlchemy 2 models; every datetime column is aware UTC (naive ones are refused)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from dashboard.roles import Role
+from dashboard.timeutil import ensure_aware, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC instant on every engine (SQLite stores naive text, so UTC is re-attached on load)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        aware = ensure_aware(value, "database datetime")
+        return aware.replace(tzinfo=None) if dialect.name == "sqlite" else aware
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum_cls: type, length: int = 32) -> Enum:
+    """A portable enum: stored as VARCHAR + CHECK, so a new value is not a PostgreSQL type migration."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint naming that Alembic can diff on both engines."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 - SQLAlchemy reads this class attribute
+
+
+class User(Base):
+    """A person who logs in; auth_epoch bumps end every open session at once."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    auth_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", foreign_keys="ApiToken.user_id", order_by="ApiToken.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy
+
+
+class ApiToken(Base):
+    """A bearer token for /api/v1: only its SHA-256 is stored; the secret is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens", foreign_keys=[user_id])
+
+
+class AuditEvent(Base):
+    """Who did what to which object, with before/after and why; written in the change's own transaction."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+
+class LoginFailure(Base):
+    """One failed login, counted per username key and per address for throttling (a security log)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# Rows that are themselves logs; writing them needs no audit event of its own.
+AUDIT_EXEMPT: tuple[type[Base], ...] = (AuditEvent, LoginFailure)
+
+
+class UnauditedWriteError(RuntimeError):
+    """A flush changes business rows but the transaction records no AuditEvent."""
+
+
+def _refuse_naive(target: Any, value: Any, _old: Any, initiator: Any) -> Any:
+    if isinstance(value, datetime):
+        ensure_aware(value, f"{type(target).__name__}.{initiator.key}")
+    return value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _install_datetime_guards(mapper: Mapper[Any], cls: type) -> None:
+    """Make assigning a naive datetime to any UTCDateTime attribute raise at once."""
+    for attr in mapper.column_attrs:
+        if any(isinstance(col.type, UTCDateTime) for col in attr.columns):
+            event.listen(getattr(cls, attr.key), "set", _refuse_naive, retval=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _track_writes(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Note which business rows this transaction changes and whether it records an AuditEvent."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent):
+            session.info["audited"] = True
+        elif not isinstance(obj, AUDIT_EXEMPT) and (obj not in session.dirty or session.is_modified(obj)):
+            session.info.setdefault("writes", set()).add(type(obj).__name__)
+
+
+@event.listens_for(Session, "before_commit")
+def _require_audit(session: Session) -> None:
+    """Refuse to commit business writes that no AuditEvent in the same transaction accounts for."""
+    session.flush()
+    writes = session.info.get("writes")
+    if writes and not session.info.get("audited"):
+        raise UnauditedWriteError(
+            f"write to {', '.join(sorted(writes))} without an AuditEvent in the same transaction"
+        )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _reset_audit_flag(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("audited", None)
+        session.info.pop("writes", None)

@@ -1,0 +1,68 @@
+"""The one deterministic demo seed, shared by `make run` and the tests (all of it is 演示数据)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+
+from dashboard.roles import Role
+from data_access.audit import Actor, record
+from data_access.db import Database
+from data_access.models import Base, User
+from data_access.users import create_user
+
+DEMO_PASSWORD = "hazeops-demo"  # noqa: S105 - demo accounts log in only while HAZEOPS_DEMO is set
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """One demo login: a fictitious person per role."""
+
+    username: str
+    display_name: str
+    role: Role
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", "演示管理员", Role.ADMIN),
+    DemoUser("duty", "演示值班员", Role.DUTY_OFFICER),
+    DemoUser("lead", "演示帮扶组长", Role.TEAM_LEAD),
+    DemoUser("member", "演示帮扶组员", Role.TEAM_MEMBER),
+    DemoUser("leader", "演示局领导", Role.LEADERSHIP),
+)
+
+
+def is_seeded(db: Database) -> bool:
+    """Return True when the database holds any user (demo or real)."""
+    with db.read() as s:
+        return bool(s.scalar(select(func.count()).select_from(User)))
+
+
+def wipe(db: Database, actor: Actor) -> None:
+    """Delete every row of every table in one transaction (for `seed --demo --reset` and tests)."""
+    with db.write() as s:
+        for table in reversed(Base.metadata.sorted_tables):
+            s.execute(delete(table))
+        record(s, actor, "seed.reset", "database", None)
+
+
+def seed_demo(db: Database, *, reset: bool = False) -> bool:
+    """Load the demo county; return False (and change nothing) when already seeded and not reset."""
+    actor = Actor.system("seed")
+    if is_seeded(db):
+        if not reset:
+            return False
+        wipe(db, actor)
+    for u in DEMO_USERS:
+        create_user(
+            db,
+            actor,
+            username=u.username,
+            display_name=u.display_name,
+            role=u.role,
+            password=DEMO_PASSWORD,
+            is_demo=True,
+            reason="演示数据",
+        )
+    return True
