@@ -197,10 +197,12 @@ def install_guard(app: Flask, dash_app: Any) -> None:
             return None
         if not current_user.is_authenticated:
             return _deny_unauthenticated()
-        if current_user.via_token and not endpoint.startswith("api."):
-            return _json_error(401, "unauthorized", "error.login_required")
+        if request.routing_exception is not None:
+            return None  # 404/405 from routing: Flask answers it (as JSON under /api/)
         if request.path.startswith("/api/") and not endpoint.startswith("api."):
             return _json_error(404, "not_found", "error.api_not_found")
+        if current_user.via_token and not endpoint.startswith("api."):
+            return _json_error(401, "unauthorized", "error.login_required")  # tokens are for the API only
         if rule is None or not rule.allows(current_user.role):
             if _wants_json():
                 return _json_error(403, "forbidden", "error.forbidden")
@@ -319,6 +321,7 @@ def login() -> Response:
     session.permanent = True
     session["login_at"] = time.time()
     session["lang"] = result.user.language
+    _csrf_token()
     login_user(SessionUser(result.user))
     return redirect(
         next_path if next_path.startswith(request.script_root + "/") else request.script_root + next_path
@@ -327,8 +330,10 @@ def login() -> Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """End the session (POST with the CSRF token, so another site cannot log a user out)."""
-    if current_user.is_authenticated and csrf_ok():
+    """End the session; needs this session's CSRF token, so another site cannot log a user out."""
+    if not csrf_ok():
+        return redirect(request.script_root + "/")
+    if current_user.is_authenticated:
         _, db = services()
         users.record_logout(db, current_actor())
     lang = session.get("lang")

@@ -82,12 +82,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """Yield a session for queries; it is rolled back at the end, never committed."""
+        """Yield a session for queries; closing it ends (rolls back) its transaction, nothing is committed."""
         with self._read() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

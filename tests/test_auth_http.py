@@ -1,0 +1,167 @@
+"""Login, logout, sessions, tokens and the API frame through the real Flask app."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from data_access import users
+from data_access.audit import Actor
+from data_access.db import Database
+from data_access.models import AuditEvent, User
+from tests.conftest import csrf_of, login
+
+FAILED = "用户名或密码错误。"
+
+
+def logout(client: Any) -> Any:
+    with client.session_transaction() as sess:
+        token = sess.get("csrf", "")
+    return client.post("/logout", data={"csrf": token})
+
+
+def test_login_page_is_public_and_chinese(client: Any) -> None:
+    resp = client.get("/login")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "登录" in body and 'lang="zh-CN"' in body
+    assert "Log in" in client.get("/login?lang=en").get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client: Any) -> None:
+    wrong = login(client, "admin", "not-the-password")
+    unknown = login(client, "no-such-user", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    for resp in (wrong, unknown):
+        body = resp.get_data(as_text=True)
+        assert FAILED in body and "不存在" not in body
+    strip = lambda r: r.get_data(as_text=True).replace("admin", "X").replace("no-such-user", "X")  # noqa: E731
+    assert strip(wrong).split('name="csrf"')[0] == strip(unknown).split('name="csrf"')[0]
+
+
+def test_login_then_logout_is_audited(client: Any, db: Database) -> None:
+    resp = login(client, "duty")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert logout(client).status_code == 302
+    assert client.get("/").status_code == 302
+    with db.read() as s:
+        actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.actor_name == "duty")))
+    assert actions == ["auth.login", "auth.logout"]
+
+
+def test_login_redirects_back_but_never_off_site(client: Any) -> None:
+    page = client.get("/login?next=/account")
+    resp = client.post(
+        "/login?next=/account",
+        data={"username": "duty", "password": "hazeops-demo", "csrf": csrf_of(page.get_data(as_text=True))},
+    )
+    assert resp.headers["Location"] == "/account"
+    for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        logout(client)
+        page = client.get("/login")
+        resp = client.post(
+            f"/login?next={evil}",
+            data={
+                "username": "duty",
+                "password": "hazeops-demo",
+                "csrf": csrf_of(page.get_data(as_text=True)),
+            },
+        )
+        assert resp.headers["Location"] == "/", evil
+
+
+def test_a_post_without_the_csrf_token_is_refused(client: Any) -> None:
+    resp = client.post("/login", data={"username": "admin", "password": "hazeops-demo"})
+    assert resp.status_code == 400 and "已过期" in resp.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_throttled_logins_answer_429_at_once(client: Any) -> None:
+    for _ in range(5):
+        assert login(client, "leader", "wrong").status_code == 401
+    started = time.monotonic()
+    resp = login(client, "leader", "hazeops-demo")
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
+    assert "登录失败次数过多" in resp.get_data(as_text=True)
+    assert time.monotonic() - started < 5  # answered, not slept (generous: this is not a speed test)
+    for _ in range(5):
+        login(client, "ghost-user", "wrong")
+    assert login(client, "ghost-user", "wrong").status_code == 429  # unknown users look the same
+
+
+def test_cookies_are_httponly_and_samesite(client: Any) -> None:
+    resp = login(client, "duty")
+    cookie = next(v for k, v in resp.headers.items() if k == "Set-Cookie" and "hazeops_session" in v)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    https = client.get("/login", base_url="https://localhost")
+    secure = [v for k, v in https.headers.items() if k == "Set-Cookie"]
+    assert secure and all("Secure" in v for v in secure)
+
+
+def test_deactivating_a_user_ends_their_open_session_at_once(client: Any, db: Database, app: Any) -> None:
+    login(client, "member")
+    assert client.get("/_dash-layout").status_code == 200
+    with db.read() as s:
+        u = s.scalar(select(User).where(User.username == "member"))
+    users.set_active(db, Actor(None, "admin-test"), u.id, False, u.version, "测试")
+    resp = client.get("/_dash-layout")
+    assert resp.status_code == 401 and resp.json["error"]["code"] == "unauthorized"
+    assert client.get("/account").status_code == 302
+
+
+def test_an_expired_session_is_refused(client: Any) -> None:
+    login(client, "duty")
+    with client.session_transaction() as sess:
+        sess["login_at"] = time.time() - 13 * 3600  # SESSION_HOURS defaults to 12
+    assert client.get("/_dash-layout").status_code == 401
+    resp = client.get("/account")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=")
+
+
+def test_api_me_with_session_and_with_bearer_token(client: Any, db: Database, app: Any) -> None:
+    assert client.get("/api/v1/me").json == {"error": {"code": "unauthorized", "message": "请先登录。"}}
+    with db.read() as s:
+        uid = s.scalar(select(User.id).where(User.username == "lead"))
+    _, secret = users.issue_token(db, Actor(None, "t"), uid, "api test")
+    fresh = app.server.test_client()
+    resp = fresh.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert resp.status_code == 200 and resp.json["username"] == "lead" and resp.json["via_token"] is True
+    assert "Set-Cookie" not in resp.headers  # a token call opens no session
+    assert fresh.get("/_dash-layout", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert fresh.get("/api/v1/me", headers={"Authorization": "Bearer hzo_wrong"}).status_code == 401
+    assert (
+        fresh.get("/api/v1/nope", headers={"Authorization": f"Bearer {secret}"}).json["error"]["code"]
+        == "not_found"
+    )
+    assert fresh.post("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 405
+
+
+def test_unknown_pages_are_404_inside_the_shell(client: Any) -> None:
+    login(client, "duty")
+    resp = client.get("/no/such/page")
+    assert resp.status_code == 404 and "_dash-renderer" in resp.get_data(as_text=True)
+    assert client.get("/").status_code == 200 and client.get("/account").status_code == 200
+
+
+def test_security_headers_are_set(client: Any) -> None:
+    resp = client.get("/login")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp and "default-src 'self'" in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_healthz_needs_no_login(client: Any) -> None:
+    resp = client.get("/healthz")
+    assert resp.status_code == 200 and resp.json == {"status": "ok"}
+
+
+def test_login_records_last_login(client: Any, db: Database) -> None:
+    login(client, "lead")
+    with db.read() as s:
+        assert (
+            s.scalar(select(func.count()).where(User.username == "lead", User.last_login_at.is_not(None)))
+            == 1
+        )
