@@ -61,7 +61,7 @@ def show_selected(rows: list[dict[str, Any]] | None, _refresh: int | None) -> tu
         return fail(exc), None, {"display": "none"}, None, t("users.deactivate"), []
     detail = html.Div(
         [
-            html.Strong(f"{u.display_name}（{u.username}）"),
+            html.Strong(t("users.name_with_username", name=u.display_name, username=u.username)),
             html.Span(" · " + t(f"role.{u.role.value}")),
             html.Span(
                 " · " + (t("users.active") if u.is_active else t("users.inactive")),

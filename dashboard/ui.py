@@ -38,7 +38,7 @@ def fail(exc: HazeError) -> dbc.Alert:
     """A red refusal naming the field at fault, in the user's language."""
     text = t(exc.key, **exc.params)
     if exc.field:
-        text = f"{t('field.' + exc.field)}：{text}" if _is_zh() else f"{t('field.' + exc.field)}: {text}"
+        text = t("ui.field_error", field=t("field." + exc.field), message=text)
     return dbc.Alert(text, color="danger", className="py-2 mb-0", dismissable=True)
 
 
@@ -49,8 +49,3 @@ def forbidden() -> html.Div:
         id="page-forbidden",
     )
 
-
-def _is_zh() -> bool:
-    from dashboard.i18n import current_language
-
-    return current_language() == "zh"

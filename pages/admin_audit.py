@@ -27,7 +27,7 @@ PAGE_SIZE = 100
 def columns() -> list[dict[str, object]]:
     """Column definitions of the audit grid."""
     return [
-        {"field": "at", "headerName": t("field.time"), "width": 150},
+        {"field": "at", "headerName": t("field.time"), "width": 175},
         {"field": "actor", "headerName": t("field.actor"), "width": 120},
         {"field": "action", "headerName": t("field.action"), "width": 170},
         {"field": "object", "headerName": t("field.object"), "width": 130},
@@ -47,7 +47,13 @@ def layout(
             dbc.Col(
                 [
                     dbc.Label(t("field.actor"), html_for=ACTOR),
-                    dcc.Dropdown(id=ACTOR, value=actor or None, placeholder=t("audit.any_actor")),
+                    dcc.Dropdown(
+                        id=ACTOR,
+                        value=actor or None,
+                        # Dash drops a value missing from the options: offer the URL's until the list loads.
+                        options=[{"label": actor, "value": actor}] if actor else [],
+                        placeholder=t("audit.any_actor"),
+                    ),
                 ],
                 md=3,
             ),

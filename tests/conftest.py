@@ -3,6 +3,7 @@ one app per session, personas from the demo seed, a gunicorn server and headless
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -140,7 +141,7 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, for "nothing changed" assertions."""
     with db.engine.connect() as conn:
         return {
-            t.name: sorted((tuple(map(repr, row)) for row in conn.execute(t.select())))
+            t.name: sorted(tuple(map(repr, row)) for row in conn.execute(t.select()))
             for t in Base.metadata.sorted_tables
         }
 
@@ -246,10 +247,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::")[-1])
-    try:
+    with contextlib.suppress(Exception):  # the page may already be gone after a failure
         pg.screenshot(path=str(ARTIFACTS / f"{name}-last.png"), full_page=True)
-    except Exception:  # the page may already be gone after a failure
-        pass
     context.close()
 
 

@@ -30,7 +30,7 @@ def test_a_local_day_maps_to_its_utc_bounds() -> None:
 
 def test_format_refuses_naive() -> None:
     with pytest.raises(NaiveDatetimeError):
-        format_local(datetime(2024, 1, 1, 12, 0))  # noqa: DTZ001 - the point of the test
+        format_local(datetime(2024, 1, 1, 12, 0))
 
 
 def test_aware_datetimes_round_trip_as_the_same_instant(db: Database) -> None:
@@ -61,15 +61,15 @@ def test_assigning_a_naive_datetime_raises(db: Database) -> None:
     with db.read() as s:
         user = s.scalar(select(User).where(User.username == "duty"))
         with pytest.raises(NaiveDatetimeError, match=r"User\.last_login_at"):
-            user.last_login_at = datetime(2024, 1, 1)  # noqa: DTZ001
+            user.last_login_at = datetime(2024, 1, 1)
         with pytest.raises(NaiveDatetimeError):
-            AuditEvent(actor_name="x", action="x", object_type="x", at=datetime(2024, 1, 1))  # noqa: DTZ001
+            AuditEvent(actor_name="x", action="x", object_type="x", at=datetime(2024, 1, 1))
 
 
 def test_flushing_a_naive_datetime_raises_and_writes_nothing(db: Database) -> None:
     with pytest.raises(StatementError, match="timezone-aware"), db.write() as s:
         user = s.scalar(select(User).where(User.username == "duty"))
-        user.__dict__["last_login_at"] = datetime(2024, 1, 1)  # noqa: DTZ001 - bypass the attribute guard
+        user.__dict__["last_login_at"] = datetime(2024, 1, 1)
         flag_modified(user, "last_login_at")
         s.add(AuditEvent(actor_name="test", action="test", object_type="user"))
     with db.read() as s:
@@ -80,4 +80,4 @@ def test_core_inserts_refuse_naive_too(db: Database) -> None:
     with pytest.raises(StatementError, match="timezone-aware"), db.engine.begin() as conn:
         conn.execute(
             insert(AuditEvent).values(actor_name="x", action="x", object_type="x", at=datetime(2024, 1, 1))
-        )  # noqa: DTZ001
+        )

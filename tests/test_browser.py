@@ -1,0 +1,137 @@
+"""What a person does, in headless Debian chromium against gunicorn: log in, manage users, switch language."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from data_access.db import Database
+from data_access.seed import DEMO_USERS
+from tests.conftest import Gunicorn, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def log_in(page: Any, base: str, username: str, password: str = "hazeops-demo") -> None:
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-btn")
+
+
+def log_out(page: Any) -> None:
+    page.click("#shell-user-menu")
+    page.click("#shell-logout")
+    page.wait_for_selector("#login-btn")
+
+
+def api_me(base: str, token: str) -> int:
+    req = urllib.request.Request(base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert json.loads(resp.read())["username"] == "zhang.wei"
+            return resp.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_a_failed_login_shows_one_clear_chinese_message(page: Any, live_server: Gunicorn, db: Database) -> None:
+    log_in(page, live_server.url, "admin", "wrong-password")
+    assert page.inner_text("#login-error") == "用户名或密码错误。"
+    shot(page, "login-failed")
+    assert page.console_errors == [] or all("401" in e for e in page.console_errors)
+
+
+def test_admin_creates_a_user_who_logs_in_switches_language_and_logs_out(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    base = live_server.url
+    log_in(page, base, "admin")
+    page.wait_for_selector("#shell-navbar")
+    assert page.inner_text("#nav-home") == "总览"
+    page.click("#nav-admin-users")
+    page.wait_for_selector(".ag-row >> text=演示值班员")
+    assert page.title().startswith("用户管理")
+
+    page.fill("#users-new-username", "Zhang.Wei")
+    page.fill("#users-new-display", "张伟")
+    page.fill("#users-new-password", "initial-pass-1")
+    page.click("#users-create")
+    page.wait_for_selector("#users-create-msg >> text=已创建用户 zhang.wei")
+    page.wait_for_selector(".ag-row >> text=张伟")
+    shot(page, "users-created")
+
+    # The same form again is refused, naming the field, and creates nothing.
+    page.fill("#users-new-username", "zhang.wei")
+    page.fill("#users-new-password", "initial-pass-1")
+    page.click("#users-create")
+    page.wait_for_selector("#users-create-msg >> text=用户名：zhang.wei 已被使用。")
+    assert page.locator(".ag-row >> text=张伟").count() == 1
+
+    # Issue a token in the browser, use it on the API, revoke it.
+    page.click(".ag-row >> text=张伟")
+    page.wait_for_selector("#users-detail-text >> text=张伟（zhang.wei）")
+    page.fill("#users-token-name", "报表脚本")
+    page.click("#users-issue-token")
+    token = page.inner_text("#users-token-value").strip()
+    assert token.startswith("hzo_")
+    assert api_me(base, token) == 200
+    shot(page, "users-token")
+    page.click("#users-token-grid .ag-row >> text=报表脚本")
+    page.click("#users-revoke-token")
+    page.wait_for_selector("#users-token-msg >> text=已吊销")
+    assert api_me(base, token) == 401
+
+    log_out(page)
+    log_in(page, base, "zhang.wei", "initial-pass-1")
+    page.wait_for_selector("#shell-navbar")
+    assert page.locator("#nav-admin-users").count() == 0  # a duty officer sees no admin pages
+    page.click("#shell-lang-en")
+    page.wait_for_selector("#nav-home >> text=Overview")
+    assert "Hello, 张伟." in page.inner_text("#home-welcome")
+    shot(page, "home-english")
+    log_out(page)
+    assert page.inner_text("#login-btn") == "Log in"  # the language stays for the login page
+    assert page.console_errors == []
+
+
+def test_an_ended_session_in_an_open_page_lands_on_the_login_page(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    log_in(page, live_server.url, "duty")
+    page.wait_for_selector("#shell-navbar")
+    page.context.clear_cookies()
+    page.click("#shell-user-menu")
+    page.click("#shell-account")
+    page.wait_for_selector("#login-info")
+    assert "/login?next=" in page.url
+    assert "请先登录" in page.inner_text("#login-info")
+    page.fill("#username", "duty")
+    page.fill("#password", "hazeops-demo")
+    page.click("#login-btn")
+    page.wait_for_selector("#account-save-password")  # back where the person was going
+
+
+def test_unknown_pages_show_a_404_inside_the_shell(page: Any, live_server: Gunicorn, db: Database) -> None:
+    log_in(page, live_server.url, "leader")
+    page.wait_for_selector("#shell-navbar")
+    page.goto(live_server.url + "/no/such/page")
+    page.wait_for_selector("#page-not-found")
+    assert page.locator("#shell-navbar").is_visible()
+    page.goto(live_server.url + "/admin/users")
+    page.wait_for_selector("#page-forbidden")
+    shot(page, "forbidden-for-leadership")
+
+
+def test_the_audit_log_filters_by_actor_from_the_url(page: Any, live_server: Gunicorn, db: Database) -> None:
+    log_in(page, live_server.url, "admin")
+    page.wait_for_selector("#shell-navbar")
+    page.goto(live_server.url + "/admin/audit?actor=seed")
+    expected = len(DEMO_USERS)  # the seed creates one user per demo login, each audited
+    page.wait_for_selector(f"#audit-count >> text=共 {expected} 条")
+    assert page.locator("#audit-grid .ag-row").count() == expected
+    shot(page, "audit-log")
