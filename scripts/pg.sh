@@ -4,7 +4,7 @@
 set -euo pipefail
 cmd=${1:?usage: pg.sh start|stop DIR}
 dir=${2:?usage: pg.sh start|stop DIR}
-port=${PGPORT:-54329}
+port=${PGPORT:-$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$pgbin" ] || { echo "pg.sh: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 data="$dir/pgdata"
