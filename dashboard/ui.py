@@ -48,4 +48,3 @@ def forbidden() -> html.Div:
         [html.H1(t("error.forbidden_title"), className="h4"), html.P(t("error.forbidden_page"))],
         id="page-forbidden",
     )
-

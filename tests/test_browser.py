@@ -39,7 +39,9 @@ def api_me(base: str, token: str) -> int:
         return err.code
 
 
-def test_a_failed_login_shows_one_clear_chinese_message(page: Any, live_server: Gunicorn, db: Database) -> None:
+def test_a_failed_login_shows_one_clear_chinese_message(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
     log_in(page, live_server.url, "admin", "wrong-password")
     assert page.inner_text("#login-error") == "用户名或密码错误。"
     shot(page, "login-failed")

@@ -18,20 +18,37 @@ from tests.conftest import ROOT, SECRET
 def run(args: list[str], db_url: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "SECRET_KEY": SECRET, "DATABASE_URL": db_url, **env}
     full.pop("HAZEOPS_DEMO", None)
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=full, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_user_add_reads_the_password_from_stdin(db: Database, app: Any) -> None:
-    res = run(["user", "add", "Sun.Wei", "--role", "team_lead", "--display-name", "孙伟"], db.url,
-              stdin="a strong password\n")
+    res = run(
+        ["user", "add", "Sun.Wei", "--role", "team_lead", "--display-name", "孙伟"],
+        db.url,
+        stdin="a strong password\n",
+    )
     assert res.returncode == 0, res.stderr
     assert "sun.wei" in res.stdout and "帮扶组长" in res.stdout
     with db.read() as s:
         user = s.scalar(select(User).where(User.username == "sun.wei"))
         assert user.display_name == "孙伟" and not user.is_demo
-        assert s.scalar(select(AuditEvent.actor_name).where(AuditEvent.action == "user.create",
-                                                            AuditEvent.object_id == str(user.id))) == "cli"
+        assert (
+            s.scalar(
+                select(AuditEvent.actor_name).where(
+                    AuditEvent.action == "user.create", AuditEvent.object_id == str(user.id)
+                )
+            )
+            == "cli"
+        )
     client = app.server.test_client()
     from tests.conftest import login
 
@@ -97,8 +114,24 @@ def test_a_missing_secret_stops_start_up_with_a_clear_message(db: Database) -> N
 
 def test_gunicorn_refuses_to_start_on_a_bad_database() -> None:
     env = {**os.environ, "SECRET_KEY": SECRET, "DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x"}
-    res = subprocess.run([sys.executable, "-m", "gunicorn", "--no-control-socket", "-w", "1", "-b", "127.0.0.1:0",
-                          "dashboard.wsgi:application"], capture_output=True, text=True, cwd=ROOT, env=env,
-                         timeout=60, check=False)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "-w",
+            "1",
+            "-b",
+            "127.0.0.1:0",
+            "dashboard.wsgi:application",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert res.returncode != 0
     assert "无法打开数据库" in res.stderr and "u:***@" in res.stderr and "pw@" not in res.stderr

@@ -23,10 +23,15 @@ def _literal_keys() -> set[str]:
                 if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
                     name = getattr(node.func, "id", getattr(node.func, "attr", ""))
                     value = node.args[0].value
-                    if isinstance(value, str) and KEY.fullmatch(value) and (
-                        name in {"t", "page_header", "ok", "page_title"} or name.endswith("Error")):
+                    if (
+                        isinstance(value, str)
+                        and KEY.fullmatch(value)
+                        and (name in {"t", "page_header", "ok", "page_title"} or name.endswith("Error"))
+                    ):
                         keys.add(value)
-    keys |= set(re.findall(r"t\('([a-z_.]+)'[,)]", (ROOT / "dashboard/templates/login.html").read_text("utf-8")))
+    keys |= set(
+        re.findall(r"t\('([a-z_.]+)'[,)]", (ROOT / "dashboard/templates/login.html").read_text("utf-8"))
+    )
     return keys
 
 
@@ -63,11 +68,20 @@ def test_no_chinese_is_hard_coded_in_pages_or_callbacks() -> None:
             if path.name in {"config.py", "cli.py", "wsgi.py"}:
                 continue  # operator messages at start-up, before any language is known: Chinese by design
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            docstrings = {id(n.body[0].value) for n in ast.walk(tree)
-                          if isinstance(n, ast.Module | ast.FunctionDef | ast.ClassDef) and n.body
-                          and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+            docstrings = {
+                id(n.body[0].value)
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Module | ast.FunctionDef | ast.ClassDef)
+                and n.body
+                and isinstance(n.body[0], ast.Expr)
+                and isinstance(n.body[0].value, ast.Constant)
+            }
             for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings \
-                        and CJK.search(node.value):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and id(node) not in docstrings
+                    and CJK.search(node.value)
+                ):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
     assert offenders == []

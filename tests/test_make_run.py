@@ -22,13 +22,18 @@ def test_make_run_from_a_fresh_clone_serves_the_demo(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "HAZEOPS_DEMO",
-                                                             "URL_PREFIX", "VIRTUAL_ENV", "HAZEOPS_INSTANCE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DATABASE_URL", "SECRET_KEY", "HAZEOPS_DEMO", "URL_PREFIX", "VIRTUAL_ENV", "HAZEOPS_INSTANCE"}
+    }
     env["PORT"] = str(port)
     log = tmp_path / "make-run.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(["make", "run"], cwd=clone, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "run"], cwd=clone, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + 600
         healthy = False

@@ -35,8 +35,9 @@ class Browserless:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
 
-    def request(self, path: str, method: str = "GET", data: dict[str, str] | None = None,
-                payload: Any = None) -> tuple[int, dict[str, str], str]:
+    def request(
+        self, path: str, method: str = "GET", data: dict[str, str] | None = None, payload: Any = None
+    ) -> tuple[int, dict[str, str], str]:
         body, headers = None, {"Connection": "close"}
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
@@ -54,13 +55,17 @@ class Browserless:
     def login(self, username: str, password: str = "hazeops-demo") -> int:
         _, _, html = self.request("/login")
         token = re.search(r'name="csrf" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-        status, _, _ = self.request("/login", "POST", {"username": username, "password": password, "csrf": token})
+        status, _, _ = self.request(
+            "/login", "POST", {"username": username, "password": password, "csrf": token}
+        )
         return status
 
 
 def test_throttling_is_shared_by_two_gunicorn_workers(db: Database, tmp_path: Path, config: Any) -> None:
     log = tmp_path / "access.log"
-    server = Gunicorn({"DATABASE_URL": config.database_url, "LOGIN_MAX_FAILURES_USER": "6"}, workers=2, log=log)
+    server = Gunicorn(
+        {"DATABASE_URL": config.database_url, "LOGIN_MAX_FAILURES_USER": "6"}, workers=2, log=log
+    )
     try:
         clients = [Browserless(server.url) for _ in range(2)]
         for c in clients:
@@ -119,7 +124,9 @@ def test_under_url_prefix_anonymous_requests_get_nothing(app: Any, prefixed: Gun
     assert anon.request("/healthz")[0] == 200
 
 
-def test_under_url_prefix_leadership_is_refused_every_write(app: Any, prefixed: Gunicorn, db: Database) -> None:
+def test_under_url_prefix_leadership_is_refused_every_write(
+    app: Any, prefixed: Gunicorn, db: Database
+) -> None:
     leader = Browserless(prefixed.url)
     assert leader.login("leader") == 302
     before = snapshot(db)
@@ -128,7 +135,9 @@ def test_under_url_prefix_leadership_is_refused_every_write(app: Any, prefixed: 
         rule = rule_of(entry)
         if rule is not None and rule.access.value == "write":
             writes += 1
-            assert leader.request("/_dash-update-component", "POST", payload=body_for(key, entry))[0] == 403, key
+            assert (
+                leader.request("/_dash-update-component", "POST", payload=body_for(key, entry))[0] == 403
+            ), key
     assert writes >= 6 and snapshot(db) == before
     status, _, html = leader.request("/")
     assert status == 200 and "/hazeops/_dash-component-suites/" in html
