@@ -14,10 +14,14 @@
 
   // A Dash request answered 401 means the session ended (expired, logged out, user deactivated):
   // go to the login page and come back here afterwards, instead of a page that silently stops updating.
+  // Only once: several requests may answer 401 together, and two cookie-less loads of the login page would
+  // each start a session with its own form token, leaving the visible form with a stale one.
+  var redirecting = false;
   var origFetch = window.fetch;
   window.fetch = function () {
     return origFetch.apply(this, arguments).then(function (resp) {
-      if (resp.status === 401 && resp.url.indexOf("/_dash") !== -1) {
+      if (resp.status === 401 && resp.url.indexOf("/_dash") !== -1 && !redirecting) {
+        redirecting = true;
         var here = window.location.pathname + window.location.search;
         window.location.assign(prefix() + "/login?next=" + encodeURIComponent(here));
       }
