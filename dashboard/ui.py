@@ -29,6 +29,13 @@ def page_header(title_key: str, subtitle_key: str | None = None) -> html.Div:
     return html.Div(parts, className="mb-3")
 
 
+def labelled(label_key: str, component: Any, spacing: str = "mb-2") -> html.Div:
+    """A form control with its translated label above it (the label points at the control's id)."""
+    return html.Div(
+        [dbc.Label(t(label_key), html_for=getattr(component, "id", None)), component], className=spacing
+    )
+
+
 def ok(key: str, **params: Any) -> dbc.Alert:
     """A green confirmation."""
     return dbc.Alert(t(key, **params), color="success", className="py-2 mb-0", dismissable=True)

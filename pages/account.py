@@ -8,7 +8,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard.i18n import LANGUAGES, t
-from dashboard.ui import page_header, page_title
+from dashboard.ui import labelled, page_header, page_title
 
 dash.register_page(__name__, path="/account", title=page_title("page.account.title"), order=90)
 
@@ -22,12 +22,6 @@ SAVE_LANGUAGE = "account-save-language"
 LANGUAGE_MSG = "account-language-msg"
 
 
-def _field(label_key: str, component: object) -> html.Div:
-    return html.Div(
-        [dbc.Label(t(label_key), html_for=getattr(component, "id", None)), component], className="mb-3"
-    )
-
-
 def layout(**_query: str) -> html.Div:
     """Two small forms side by side."""
     password_card = dbc.Card(
@@ -35,14 +29,14 @@ def layout(**_query: str) -> html.Div:
             dbc.CardHeader(t("account.password_header")),
             dbc.CardBody(
                 [
-                    _field(
+                    labelled(
                         "field.current_password",
                         dbc.Input(id=CURRENT, type="password", autocomplete="current-password"),
                     ),
-                    _field(
+                    labelled(
                         "field.new_password", dbc.Input(id=NEW, type="password", autocomplete="new-password")
                     ),
-                    _field(
+                    labelled(
                         "field.confirm_password",
                         dbc.Input(id=CONFIRM, type="password", autocomplete="new-password"),
                     ),

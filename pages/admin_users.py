@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.i18n import t
 from dashboard.roles import Role
-from dashboard.ui import page_header, page_title
+from dashboard.ui import labelled, page_header, page_title
 
 dash.register_page(
     __name__, path="/admin/users", title=page_title("page.users.title"), nav_key="page.users.nav", order=80
@@ -69,12 +69,6 @@ def token_columns() -> list[dict[str, object]]:
     ]
 
 
-def _labelled(label_key: str, component: object) -> html.Div:
-    return html.Div(
-        [dbc.Label(t(label_key), html_for=getattr(component, "id", None)), component], className="mb-2"
-    )
-
-
 def layout(**_query: str) -> html.Div:
     """Users grid with a create form beside it and the selected user's actions below."""
     create_card = dbc.Card(
@@ -82,12 +76,12 @@ def layout(**_query: str) -> html.Div:
             dbc.CardHeader(t("users.create_header")),
             dbc.CardBody(
                 [
-                    _labelled(
+                    labelled(
                         "field.username",
                         dbc.Input(id=NEW_USERNAME, placeholder=t("users.username_hint"), autocomplete="off"),
                     ),
-                    _labelled("field.display_name", dbc.Input(id=NEW_DISPLAY, autocomplete="off")),
-                    _labelled(
+                    labelled("field.display_name", dbc.Input(id=NEW_DISPLAY, autocomplete="off")),
+                    labelled(
                         "field.role",
                         dcc.Dropdown(
                             id=NEW_ROLE,
@@ -96,7 +90,7 @@ def layout(**_query: str) -> html.Div:
                             clearable=False,
                         ),
                     ),
-                    _labelled(
+                    labelled(
                         "field.password",
                         dbc.Input(id=NEW_PASSWORD, type="password", autocomplete="new-password"),
                     ),
@@ -129,14 +123,14 @@ def layout(**_query: str) -> html.Div:
                             dbc.Row(
                                 [
                                     dbc.Col(
-                                        _labelled(
+                                        labelled(
                                             "field.role",
                                             dcc.Dropdown(id=ROLE, options=role_options(), clearable=False),
                                         ),
                                         md=4,
                                     ),
                                     dbc.Col(
-                                        _labelled("field.reason", dbc.Input(id=REASON, autocomplete="off")),
+                                        labelled("field.reason", dbc.Input(id=REASON, autocomplete="off")),
                                         md=8,
                                     ),
                                 ]
