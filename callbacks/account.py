@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
-from flask import session
-from flask_login import login_user
+from flask_login import current_user
 
-from dashboard.auth import SessionUser, current_actor, services
+from callbacks.shell import apply_language
+from dashboard.auth import current_actor, login_policy, services
 from dashboard.errors import HazeError, ValidationError
 from dashboard.shell import RELOAD
 from dashboard.ui import fail, ok
@@ -25,11 +24,17 @@ def change_password(n: int, current: str, new: str, confirm: str) -> tuple[Any, 
     try:
         if (new or "") != (confirm or ""):
             raise ValidationError("error.password_mismatch", field="confirm_password")
-        _, db = services()
-        view = users.change_own_password(db, current_actor(), current or "", new or "")
+        config, db = services()
+        users.change_own_password(
+            db,
+            current_actor(),
+            current or "",
+            new or "",
+            keep_session=current_user.session_token,
+            policy=login_policy(config),
+        )
     except HazeError as exc:
         return fail(exc), no_update, no_update, no_update
-    login_user(SessionUser(view))  # the epoch moved on: re-issue this session's cookie with the new one
     return ok("account.password_changed"), "", "", ""
 
 
@@ -37,13 +42,11 @@ def save_language(n: int, lang: str) -> tuple[Any, ...]:
     """Store the caller's language and reload the page in it."""
     if not n:
         raise PreventUpdate
-    _, db = services()
     try:
-        users.set_language(db, current_actor(), lang)
+        stamp = apply_language(lang)
     except HazeError as exc:
         return fail(exc), no_update
-    session["lang"] = lang
-    return ok("account.language_saved"), time.time()
+    return ok("account.language_saved"), stamp
 
 
 def register(app: Dash) -> None:

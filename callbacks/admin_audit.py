@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, ctx
 
 from dashboard.auth import services
 from dashboard.i18n import t
@@ -44,10 +44,21 @@ def sync_url(actor: str | None, obj: str | None, start: str | None, end: str | N
     return "?" + urlencode(query) if query else ""
 
 
+def load_actors(_path: str | None) -> list[dict[str, str]]:
+    """Fill the actor filter once when the page opens."""
+    _, db = services()
+    return [{"label": name, "value": name} for name in audit.actor_names(db)]
+
+
 def load_page(
     actor: str | None, obj: str | None, start: str | None, end: str | None, page: int | None
 ) -> tuple[Any, ...]:
-    """Return one page of events (times in Asia/Shanghai), the count line and the pager size."""
+    """Return one page of events (times in Asia/Shanghai), the count line, the pager size and page.
+
+    A new filter starts again at page 1; a page past the end shows the last page.
+    """
+    if ctx.triggered_id not in (None, P.PAGER):
+        page = 1
     _, db = services()
     first, last = _day(start), _day(end)
     flt = audit.AuditFilter(
@@ -58,6 +69,10 @@ def load_page(
     )
     page = max(1, page or 1)
     rows, total = audit.list_events(db, flt, offset=(page - 1) * P.PAGE_SIZE, limit=P.PAGE_SIZE)
+    pages = max(1, math.ceil(total / P.PAGE_SIZE))
+    if page > pages:
+        page = pages
+        rows, total = audit.list_events(db, flt, offset=(page - 1) * P.PAGE_SIZE, limit=P.PAGE_SIZE)
     data = [
         {
             "at": format_local(r.at, seconds=True),
@@ -73,9 +88,7 @@ def load_page(
         }
         for r in rows
     ]
-    pages = max(1, math.ceil(total / P.PAGE_SIZE))
-    actors = [{"label": name, "value": name} for name in audit.actor_names(db)]
-    return data, t("audit.count", total=total, page=min(page, pages), pages=pages), pages, actors
+    return data, t("audit.count", total=total, page=page, pages=pages), pages, page
 
 
 def register(app: Dash) -> None:
@@ -92,6 +105,7 @@ def register(app: Dash) -> None:
         Output(P.GRID, "rowData"),
         Output(P.COUNT, "children"),
         Output(P.PAGER, "max_value"),
-        Output(P.ACTOR, "options"),
+        Output(P.PAGER, "active_page"),
         *filters,
     )(load_page)
+    app.callback(Output(P.ACTOR, "options"), Input(P.URL, "pathname"))(load_actors)

@@ -56,7 +56,7 @@ def show_selected(rows: list[dict[str, Any]] | None, _refresh: int | None) -> tu
         return t("users.select_hint"), None, {"display": "none"}, None, t("users.deactivate"), []
     _, db = services()
     try:
-        u = users.get_user(db, int(rows[0]["id"]))
+        u, tokens = users.user_detail(db, int(rows[0]["id"]))
     except HazeError as exc:
         return fail(exc), None, {"display": "none"}, None, t("users.deactivate"), []
     detail = html.Div(
@@ -71,9 +71,8 @@ def show_selected(rows: list[dict[str, Any]] | None, _refresh: int | None) -> tu
         id="users-detail-text",
     )
     toggle_label = t("users.deactivate") if u.is_active else t("users.activate")
-    tokens = [_token_row(tok) for tok in users.list_tokens(db, u.id)]
     sel = {"id": u.id, "version": u.version, "active": u.is_active}
-    return detail, sel, {"display": "block"}, u.role.value, toggle_label, tokens
+    return detail, sel, {"display": "block"}, u.role.value, toggle_label, [_token_row(tok) for tok in tokens]
 
 
 def create_user(

@@ -15,18 +15,23 @@ from dashboard.shell import LANG_BUTTON, RELOAD, RELOADED
 from data_access import users
 
 
+def apply_language(lang: str) -> float:
+    """Store the caller's language (database and session); return a stamp that reloads the page."""
+    _, db = services()
+    users.set_language(db, current_actor(), lang)
+    session["lang"] = lang
+    return time.time()
+
+
 def switch_language(*clicks: int | None) -> float:
-    """Save the chosen language for the caller and reload the current page in it."""
+    """Save the language chosen in the navbar and reload the current page in it."""
     chosen = next((code for code in LANGUAGES if ctx.triggered_id == LANG_BUTTON.format(code)), None)
     if chosen is None or not any(clicks):
         raise PreventUpdate
-    _, db = services()
     try:
-        users.set_language(db, current_actor(), chosen)
+        return apply_language(chosen)
     except HazeError:
         return no_update
-    session["lang"] = chosen
-    return time.time()
 
 
 def register(app: Dash) -> None:

@@ -18,6 +18,7 @@ from dashboard.api import init_api
 from dashboard.config import ROOT, Config
 from dashboard.i18n import t
 from dashboard.permissions import page_allowed
+from data_access import users
 from data_access.db import Database
 
 
@@ -42,6 +43,8 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Dash
     config = config or Config.from_env()
     db = db or Database(config.database_url)
     db.check()
+    db.write_check = auth.refuse_writes_in_read_requests
+    users.warm_up()  # the first unknown-user login of a worker must not cost an extra hash
 
     server = Flask(
         "hazeops",
@@ -93,8 +96,3 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Dash
         # Mount under the prefix: SCRIPT_NAME carries it, so every route and redirect sees plain paths.
         server.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: server.wsgi_app})  # type: ignore[method-assign]
     return app
-
-
-def wsgi() -> Flask:
-    """Entry point for gunicorn (`dashboard.wsgi:application`)."""
-    return create_app().server

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from dashboard import permissions
 from dashboard.config import Config
+from dashboard.errors import PermissionDeniedError
 from dashboard.i18n import LANGUAGES, t
 from dashboard.roles import Role
 from data_access import users
@@ -39,9 +39,10 @@ bp = Blueprint("auth", __name__)
 class SessionUser(UserMixin):
     """The logged-in user of this request; the session cookie holds id and auth epoch only."""
 
-    def __init__(self, view: users.UserView, via_token: bool = False) -> None:
+    def __init__(self, view: users.UserView, session_token: str | None = None) -> None:
         self.view = view
-        self.via_token = via_token
+        self.session_token = session_token  # None when the request came with an API token
+        self.via_token = session_token is None
 
     @property
     def id(self) -> int:  # type: ignore[override]
@@ -64,7 +65,8 @@ class SessionUser(UserMixin):
         return self.view.language
 
     def get_id(self) -> str:
-        return f"{self.view.id}:{self.view.auth_epoch}"
+        assert self.session_token is not None, "token-authenticated users are never stored in a session"
+        return self.session_token
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -85,6 +87,17 @@ def services() -> tuple[Config, Database]:
     return ext["config"], ext["db"]
 
 
+def login_policy(config: Config) -> users.LoginPolicy:
+    """The throttling and session settings of this installation."""
+    return users.LoginPolicy(
+        window=timedelta(minutes=config.login_window_minutes),
+        max_user=config.login_max_failures_user,
+        max_address=config.login_max_failures_address,
+        session_hours=config.session_hours,
+        allow_demo=config.demo,
+    )
+
+
 def current_actor() -> Actor:
     """Return the audit actor for the logged-in user of this request."""
     return Actor(
@@ -103,10 +116,10 @@ def _json_error(status: int, code: str, key: str, **params: Any) -> Response:
 
 
 def _wants_json() -> bool:
-    path = request.path
+    """Dash and API calls (and any JSON request) get JSON errors; page loads and form posts get pages."""
     return (
-        path.startswith(("/_dash", "/api/"))
-        or request.method not in {"GET", "HEAD"}
+        request.path.startswith(("/_dash", "/api/"))
+        or request.is_json
         or request.accept_mimetypes.best == "application/json"
     )
 
@@ -128,12 +141,6 @@ def _login_url(next_path: str | None = None) -> str:
     return url
 
 
-def _session_expired() -> bool:
-    config, _ = services()
-    started = session.get("login_at")
-    return started is None or time.time() - float(started) > config.session_hours * 3600
-
-
 def init_login(app: Flask) -> None:
     """Set up flask-login: sessions reload the user each request, so deactivation bites at once."""
     manager = LoginManager()
@@ -141,16 +148,10 @@ def init_login(app: Flask) -> None:
     app.session_interface = _SessionInterface()
 
     @manager.user_loader
-    def _load(user_id: str) -> SessionUser | None:
+    def _load(session_token: str) -> SessionUser | None:
         config, db = services()
-        try:
-            uid, epoch = (int(part) for part in user_id.split(":"))
-        except ValueError:
-            return None
-        if _session_expired():
-            return None
-        view = users.load_session_user(db, uid, epoch, allow_demo=config.demo)
-        return SessionUser(view) if view else None
+        view = users.load_session_user(db, session_token, allow_demo=config.demo)
+        return SessionUser(view, session_token) if view else None
 
     @manager.request_loader
     def _from_token(req: Any) -> SessionUser | None:
@@ -162,7 +163,7 @@ def init_login(app: Flask) -> None:
         if view is None:
             return None
         g.token_auth = True
-        return SessionUser(view, via_token=True)
+        return SessionUser(view)
 
 
 def _deny_unauthenticated() -> Response:
@@ -178,11 +179,20 @@ def _check_callback(dash_app: Any) -> Response | None:
     entry = dash_app.callback_map.get(body.get("output")) if isinstance(body, dict) else None
     func = entry.get("callback") if entry else None
     rule = permissions.CALLBACKS.get(permissions.callback_key(func)) if func else None
-    if rule is None:
+    if rule is None or not rule.allows(current_user.role):
         return _json_error(403, "forbidden", "error.forbidden")
-    if not rule.allows(current_user.role):
-        return _json_error(403, "forbidden", "error.forbidden")
+    g.access = rule.access
     return None
+
+
+def refuse_writes_in_read_requests() -> None:
+    """Database.write_check: a request declared READ must not write, whatever its code does."""
+    if has_request_context() and g.get("access") is permissions.Access.READ:
+        raise PermissionDeniedError("error.forbidden")
+
+
+# Public static files: only these kinds (no data). Anything else dropped into assets/ needs a session.
+PUBLIC_ASSET_TYPES = (".css", ".js", ".png", ".svg", ".ico", ".woff", ".woff2", ".ttf")
 
 
 def install_guard(app: Flask, dash_app: Any) -> None:
@@ -193,7 +203,10 @@ def install_guard(app: Flask, dash_app: Any) -> None:
         g.request_id = str(uuid.uuid4())
         endpoint = request.endpoint or ""
         rule = permissions.ROUTES.get(endpoint)
+        if endpoint == "_dash_assets.static" and not request.path.lower().endswith(PUBLIC_ASSET_TYPES):
+            rule = permissions.ANY_READ
         if rule is not None and rule.access is permissions.Access.PUBLIC:
+            g.access = rule.access
             return None
         if not current_user.is_authenticated:
             return _deny_unauthenticated()
@@ -207,6 +220,7 @@ def install_guard(app: Flask, dash_app: Any) -> None:
             if _wants_json():
                 return _json_error(403, "forbidden", "error.forbidden")
             return Response(t("error.forbidden"), status=403, mimetype="text/plain")
+        g.access = rule.access
         if endpoint == "/_dash-update-component":
             return _check_callback(dash_app)
         return None
@@ -286,7 +300,7 @@ def login() -> Response:
     next_path = _safe_next(request.args.get("next"))
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(next_path if next_path != "/" else request.script_root + "/")
+            return redirect(_after_login(next_path))
         info = t("login.expired") if request.args.get("next") else None
         return _render_login(next=request.args.get("next") and next_path, info=info)
 
@@ -299,10 +313,8 @@ def login() -> Response:
         username,
         request.form.get("password", ""),
         request.remote_addr or "unknown",
-        window=timedelta(minutes=config.login_window_minutes),
-        max_user=config.login_max_failures_user,
-        max_address=config.login_max_failures_address,
-        allow_demo=config.demo,
+        login_policy(config),
+        user_agent=request.user_agent.string,
     )
     if result.retry_after is not None:
         minutes = max(1, -(-result.retry_after // 60))
@@ -319,13 +331,18 @@ def login() -> Response:
         return _render_login(401, next=next_path, username=username, error=t("login.failed"))
     session.clear()  # a fresh session on login: nothing from before carries over (session fixation)
     session.permanent = True
-    session["login_at"] = time.time()
     session["lang"] = result.user.language
     _csrf_token()
-    login_user(SessionUser(result.user))
-    return redirect(
-        next_path if next_path.startswith(request.script_root + "/") else request.script_root + next_path
-    )
+    login_user(SessionUser(result.user, result.session_token))
+    return redirect(_after_login(next_path))
+
+
+def _after_login(next_path: str) -> str:
+    """Where to go after login: `next` (carrying URL_PREFIX when the guard set it), else home."""
+    root = request.script_root
+    if next_path == "/":
+        return root + "/"
+    return next_path if root and next_path.startswith(root + "/") else root + next_path
 
 
 @bp.route("/logout", methods=["POST"])
@@ -333,9 +350,9 @@ def logout() -> Response:
     """End the session; needs this session's CSRF token, so another site cannot log a user out."""
     if not csrf_ok():
         return redirect(request.script_root + "/")
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and current_user.session_token:
         _, db = services()
-        users.record_logout(db, current_actor())
+        users.end_session(db, current_actor(), current_user.session_token)
     lang = session.get("lang")
     logout_user()
     session.clear()

@@ -8,11 +8,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashboard.config import Config, ConfigError
+from dashboard.config import Config, ConfigError, mask_url
 from dashboard.errors import HazeError
 from dashboard.i18n import t
 from dashboard.roles import Role
-from data_access.db import Database, DatabaseUnavailable, mask_url
+from data_access.db import Database, DatabaseUnavailable
 
 
 def _config() -> Config:
@@ -57,18 +57,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_token_create(args: argparse.Namespace) -> int:
     """Issue an API token for a user and print it (shown only this once)."""
-    from sqlalchemy import select
-
     from data_access.audit import Actor
-    from data_access.models import User
-    from data_access.users import issue_token, normalize_username
+    from data_access.users import find_user_id, issue_token
 
     db = _db(_config())
-    with db.read() as s:
-        user_id = s.scalar(select(User.id).where(User.username == normalize_username(args.name)))
-    if user_id is None:
-        raise HazeError("error.user_not_found", id=args.name)
-    _, secret = issue_token(db, Actor.system("cli"), user_id, args.label)
+    _, secret = issue_token(db, Actor.system("cli"), find_user_id(db, args.name), args.label)
     print(secret)
     return 0
 

@@ -4,21 +4,39 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from data_access.db import backend_name, mask_url
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Used only when HAZEOPS_DEMO is set; production start-up refuses it (see Config.from_env).
-DEMO_SECRET_KEY = "hazeops-demo-secret-key-not-for-production-use-0001"  # noqa: S105
 MIN_SECRET_LENGTH = 32
+DEMO_SECRET_FILE = "secret_key"  # noqa: S105 - a file name; under the instance folder; made on the first demo start
 
 
 class ConfigError(Exception):
     """A setting is missing or invalid; the message names the variable and says how to fix it."""
+
+
+def mask_url(url: str) -> str:
+    """Return a database URL with its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def backend_name(url: str) -> str:
+    """Return 'sqlite', 'postgresql', … for a database URL; raise ValueError when it has no scheme."""
+    scheme = urlsplit(url).scheme
+    if not scheme or "://" not in url:
+        raise ValueError(url)
+    return scheme.split("+", 1)[0]
 
 
 def _env_bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
@@ -44,6 +62,29 @@ def _env_number(
         raise ConfigError(f"配置错误：{name}={raw!r} 不是数字。") from None
     if not minimum <= value <= maximum:
         raise ConfigError(f"配置错误：{name}={raw} 超出范围，应在 {minimum:g} 到 {maximum:g} 之间。")
+    return value
+
+
+def demo_secret(instance: Path) -> str:
+    """Return this installation's demo secret, creating it (mode 0600) on first use.
+
+    Random per installation, never a key published in the source: a demo reachable on a LAN must not accept
+    cookies anyone could sign. O_EXCL makes concurrent first starts (several workers) agree on one key.
+    """
+    path = instance / DEMO_SECRET_FILE
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it right now
+            value = path.read_text(encoding="utf-8").strip()
+            if len(value) >= MIN_SECRET_LENGTH:
+                return value
+            time.sleep(0.05)
+        raise ConfigError(f"配置错误：演示密钥文件 {path} 内容无效，请删除后重试。") from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(value + "\n")
     return value
 
 
@@ -101,11 +142,9 @@ class Config:
                     "配置错误：未设置 SECRET_KEY（或 SECRET_KEY_FILE）。"
                     "生产环境必须提供至少 32 个字符的随机密钥，"
                     "例如：python -c 'import secrets; print(secrets.token_urlsafe(48))'。"
-                    "仅演示模式（HAZEOPS_DEMO=1，make run 会设置）可使用内置密钥。"
+                    "仅演示模式（HAZEOPS_DEMO=1，make run 会设置）会在 instance/ 下自动生成密钥。"
                 )
-            secret = DEMO_SECRET_KEY
-        elif secret == DEMO_SECRET_KEY and not demo:
-            raise ConfigError("配置错误：SECRET_KEY 是内置的演示密钥，生产环境不得使用，请生成新的随机密钥。")
+            secret = demo_secret(instance)
         elif len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(
                 f"配置错误：SECRET_KEY 太短（{len(secret)} 个字符），至少需要 {MIN_SECRET_LENGTH} 个。"

@@ -20,11 +20,9 @@ def catalog(lang: str) -> dict[str, str]:
 
 def current_language() -> str:
     """Return the language of the logged-in user, else of the session, else Chinese."""
-    try:
-        from flask import has_request_context, session
-        from flask_login import current_user
-    except ImportError:  # pragma: no cover - flask is a hard dependency
-        return DEFAULT_LANGUAGE
+    from flask import has_request_context, session
+    from flask_login import current_user
+
     if not has_request_context():
         return DEFAULT_LANGUAGE
     lang = getattr(current_user, "language", None) or session.get("lang")

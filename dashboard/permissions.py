@@ -88,6 +88,7 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.admin_users.revoke_token": ADMIN_WRITE,
     "callbacks.admin_audit.sync_url": ADMIN_READ,
     "callbacks.admin_audit.load_page": ADMIN_READ,
+    "callbacks.admin_audit.load_actors": ADMIN_READ,
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.roles import Role
@@ -84,7 +84,7 @@ class AuditRow:
     address: str | None
 
 
-def _filtered(flt: AuditFilter):  # type: ignore[no-untyped-def]
+def _filtered(flt: AuditFilter) -> Select[tuple[AuditEvent]]:
     stmt = select(AuditEvent)
     if flt.actor:
         stmt = stmt.where(AuditEvent.actor_name == flt.actor)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from dashboard.config import mask_url
+from dashboard.errors import ConflictError
+from data_access.models import install_session_rules
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE_OPTION = "hazeops_write"
@@ -18,19 +23,6 @@ _WRITE_OPTION = "hazeops_write"
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be opened or is not migrated; the message names the masked URL."""
-
-
-def mask_url(url: str) -> str:
-    """Return the database URL with its password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # unparseable: mask whatever sits between user: and @
-        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
-
-def backend_name(url: str) -> str:
-    """Return 'sqlite', 'postgresql', … for a URL; raise ValueError when it cannot be parsed."""
-    return make_url(url).get_backend_name()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -74,6 +66,9 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
+        install_session_rules(self._read, self._write)
+        # Set by the app factory: refuses a write inside a request declared READ (dashboard/permissions.py).
+        self.write_check: Callable[[], None] | None = None
 
     @property
     def backend(self) -> str:
@@ -88,9 +83,19 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """Yield a session in one transaction: committed when the block ends, rolled back on error."""
-        with self._write() as session, session.begin():
-            yield session
+        """Yield a session in one transaction: committed when the block ends, rolled back on error.
+
+        A unique-key clash or a stale version (someone else saved first) becomes a ConflictError.
+        """
+        if self.write_check is not None:
+            self.write_check()
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise ConflictError("error.conflict") from exc
+        except StaleDataError as exc:
+            raise ConflictError("error.stale") from exc
 
     def check(self) -> None:
         """Raise DatabaseUnavailable unless the database opens and carries the current schema."""

@@ -38,6 +38,19 @@ def database_revision(conn: Connection) -> str | None:
 def upgrade(db: Database, revision: str = "head") -> None:
     """Apply migrations up to revision in one go (run once per deploy, not in every worker)."""
     cfg = alembic_config(db.url)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it; with foreign keys on, dropping the old copy of a table that
+            # other rows point at fails. The pragma only works outside a transaction, so set it on the raw
+            # connection before SQLAlchemy begins one, and check the keys before committing.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, relationship
@@ -72,7 +74,7 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A person who logs in; auth_epoch bumps end every open session at once."""
+    """A person who logs in (sessions and tokens live in their own tables)."""
 
     __tablename__ = "user_account"
 
@@ -84,7 +86,6 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    auth_epoch: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -114,6 +115,33 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship(back_populates="tokens", foreign_keys=[user_id])
 
+    __table_args__ = (
+        # One live token per name and user: a double-clicked "issue" cannot create two, on any engine.
+        Index(
+            "uq_api_token_live_name",
+            "user_id",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+
+class UserSession(Base):
+    """A login: the cookie carries a random secret, only its SHA-256 is stored; logout revokes it here."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
 
 class AuditEvent(Base):
     """Who did what to which object, with before/after and why; written in the change's own transaction."""
@@ -123,7 +151,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    actor_name: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
@@ -147,12 +175,17 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-# Rows that are themselves logs; writing them needs no audit event of its own.
-AUDIT_EXEMPT: tuple[type[Base], ...] = (AuditEvent, LoginFailure)
+# Rows that are themselves logs (security bookkeeping); writing them needs no audit event of its own.
+AUDIT_EXEMPT: tuple[type[Base], ...] = (AuditEvent, LoginFailure, UserSession)
+_EXEMPT_TABLES = frozenset(cls.__tablename__ for cls in AUDIT_EXEMPT)
 
 
 class UnauditedWriteError(RuntimeError):
-    """A flush changes business rows but the transaction records no AuditEvent."""
+    """A transaction changes business rows but records no AuditEvent, or edits the audit log."""
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to write through a read session."""
 
 
 def _refuse_naive(target: Any, value: Any, _old: Any, initiator: Any) -> Any:
@@ -169,29 +202,60 @@ def _install_datetime_guards(mapper: Mapper[Any], cls: type) -> None:
             event.listen(getattr(cls, attr.key), "set", _refuse_naive, retval=True)
 
 
-@event.listens_for(Session, "before_flush")
-def _track_writes(session: Session, _ctx: Any, _instances: Any) -> None:
-    """Note which business rows this transaction changes and whether it records an AuditEvent."""
+def _track_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Note the business rows a flush changes and the audit events it adds; the log is append-only."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise UnauditedWriteError("the audit log is append-only")
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent):
-            session.info["audited"] = True
+            session.info.setdefault("audit_events", []).append(obj)
         elif not isinstance(obj, AUDIT_EXEMPT) and (obj not in session.dirty or session.is_modified(obj)):
-            session.info.setdefault("writes", set()).add(type(obj).__name__)
+            session.info.setdefault("writes", set()).add(type(obj).__tablename__)
 
 
-@event.listens_for(Session, "before_commit")
+def _track_statement(state: Any) -> None:
+    """Bulk INSERT/UPDATE/DELETE through the session count as writes too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if name is None or name not in _EXEMPT_TABLES:
+            state.session.info.setdefault("writes", set()).add(name or "?")
+
+
 def _require_audit(session: Session) -> None:
-    """Refuse to commit business writes that no AuditEvent in the same transaction accounts for."""
+    """Refuse to commit business writes that no surviving AuditEvent in this transaction accounts for."""
     session.flush()
     writes = session.info.get("writes")
-    if writes and not session.info.get("audited"):
+    # An event added inside a savepoint that rolled back is transient again: it does not count.
+    audited = any(inspect(e).persistent for e in session.info.get("audit_events", ()))
+    if writes and not audited:
         raise UnauditedWriteError(
             f"write to {', '.join(sorted(writes))} without an AuditEvent in the same transaction"
         )
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _reset_audit_flag(session: Session, transaction: Any) -> None:
+def _reset(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
-        session.info.pop("audited", None)
+        session.info.pop("audit_events", None)
         session.info.pop("writes", None)
+
+
+def _refuse_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("read sessions never write; use Database.write()")
+
+
+def _refuse_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySessionError("read sessions never write; use Database.write()")
+
+
+def install_session_rules(read_factory: Any, write_factory: Any) -> None:
+    """Attach the audit rule to write sessions and the no-write rule to read sessions."""
+    event.listen(write_factory, "before_flush", _track_flush)
+    event.listen(write_factory, "do_orm_execute", _track_statement)
+    event.listen(write_factory, "before_commit", _require_audit)
+    event.listen(write_factory, "after_transaction_end", _reset)
+    event.listen(read_factory, "before_flush", _refuse_flush)
+    event.listen(read_factory, "do_orm_execute", _refuse_statement)

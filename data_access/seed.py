@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import delete, func, select
+from werkzeug.security import generate_password_hash
 
 from dashboard.roles import Role
 from data_access.audit import Actor, record
@@ -31,6 +33,12 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("member", "演示帮扶组员", Role.TEAM_MEMBER),
     DemoUser("leader", "演示局领导", Role.LEADERSHIP),
 )
+
+
+@cache
+def _demo_hash() -> str:
+    # One hash per process for the shared, published demo password: hashing is slow on purpose.
+    return generate_password_hash(DEMO_PASSWORD)
 
 
 def is_seeded(db: Database) -> bool:
@@ -62,6 +70,7 @@ def seed_demo(db: Database, *, reset: bool = False) -> bool:
             display_name=u.display_name,
             role=u.role,
             password=DEMO_PASSWORD,
+            password_hash=_demo_hash(),
             is_demo=True,
             reason="演示数据",
         )

@@ -38,10 +38,16 @@ def columns() -> list[dict[str, object]]:
     ]
 
 
+def _one(value: str | list[str]) -> str:
+    """A query parameter given twice arrives as a list: the last one wins."""
+    return value[-1] if isinstance(value, list) else value
+
+
 def layout(
     actor: str = "", object: str = "", start: str = "", end: str = "", page: str = "1", **_query: str
 ) -> html.Div:
     """Filters (prefilled from the URL), a count, one page of rows and a pager."""
+    actor, object, start, end, page = (_one(v) for v in (actor, object, start, end, page))
     filters = dbc.Row(
         [
             dbc.Col(

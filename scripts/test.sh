@@ -20,9 +20,12 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+# Both passes always run, so one report shows what fails where; the script fails if either does.
+status=0
 echo "== pytest on SQLite"
-"$PY" -m pytest "$@"
+"$PY" -m pytest "$@" || status=1
 
 echo "== pytest on PostgreSQL"
 url=$(bash scripts/pg.sh start "$pgdir" | tail -1)
-HAZEOPS_TEST_DATABASE_URL="$url" "$PY" -m pytest -m "not sqlite_only" "$@"
+HAZEOPS_TEST_DATABASE_URL="$url" "$PY" -m pytest -m "not sqlite_only" "$@" || status=1
+exit $status

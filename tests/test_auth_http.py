@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from data_access import users
 from data_access.audit import Actor
 from data_access.db import Database
-from data_access.models import AuditEvent, User
-from tests.conftest import csrf_of, login
+from data_access.models import AuditEvent, User, UserSession
+from tests.conftest import ROOT, csrf_of, login
 
 FAILED = "用户名或密码错误。"
 
@@ -111,13 +113,55 @@ def test_deactivating_a_user_ends_their_open_session_at_once(client: Any, db: Da
     assert client.get("/account").status_code == 302
 
 
-def test_an_expired_session_is_refused(client: Any) -> None:
+def test_an_expired_session_is_refused(client: Any, db: Database) -> None:
     login(client, "duty")
-    with client.session_transaction() as sess:
-        sess["login_at"] = time.time() - 13 * 3600  # SESSION_HOURS defaults to 12
+    assert client.get("/_dash-layout").status_code == 200
+    with db.engine.begin() as conn:  # as if SESSION_HOURS had passed
+        conn.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert client.get("/_dash-layout").status_code == 401
     resp = client.get("/account")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=")
+    resp = logout(client)  # the logout form of a page left open past expiry: a page, not JSON
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/")
+
+
+def test_logout_ends_the_session_for_a_copied_cookie_too(app: Any, client: Any) -> None:
+    login(client, "admin")
+    cookie = client.get_cookie("hazeops_session").value
+    thief = app.server.test_client()
+    thief.set_cookie("hazeops_session", cookie)
+    assert thief.get("/api/v1/me").status_code == 200
+    assert logout(client).status_code == 302
+    assert thief.get("/api/v1/me").status_code == 401
+    assert thief.get("/_dash-layout").status_code == 401
+
+
+def test_only_static_file_types_are_public(client: Any) -> None:
+    assert client.get("/assets/hazeops.css").status_code == 200
+    assert client.get("/assets/hazeops.js").status_code == 200
+    leaked = ROOT / "assets" / "zz-test-data.json"
+    leaked.write_text('{"secret": 1}', encoding="utf-8")
+    try:
+        resp = client.get("/assets/zz-test-data.json")
+        assert resp.status_code == 302 and "secret" not in resp.get_data(as_text=True)
+        login(client, "duty")
+        assert client.get("/assets/zz-test-data.json").status_code == 200
+    finally:
+        leaked.unlink()
+
+
+def test_a_request_declared_read_cannot_write(app: Any, db: Database) -> None:
+    from flask import g
+
+    from dashboard.errors import PermissionDeniedError
+    from dashboard.permissions import Access
+
+    with app.server.test_request_context("/"):
+        g.access = Access.READ
+        with pytest.raises(PermissionDeniedError):
+            users.set_language(db, Actor(1, "admin"), "en")
+        g.access = Access.SELF
+        users.set_language(db, Actor(users.find_user_id(db, "admin"), "admin"), "en")
 
 
 def test_api_me_with_session_and_with_bearer_token(client: Any, db: Database, app: Any) -> None:

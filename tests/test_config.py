@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.config import DEMO_SECRET_KEY, Config, ConfigError
-from data_access.db import mask_url
+from dashboard.config import Config, ConfigError, mask_url
 
 GOOD = "k" * 40
 
@@ -17,10 +16,13 @@ def test_it_refuses_a_missing_secret_outside_demo_mode() -> None:
         Config.from_env({})
 
 
-def test_it_allows_the_builtin_secret_only_in_demo_mode() -> None:
-    assert Config.from_env({"HAZEOPS_DEMO": "1"}).secret_key == DEMO_SECRET_KEY
-    with pytest.raises(ConfigError, match="演示密钥"):
-        Config.from_env({"SECRET_KEY": DEMO_SECRET_KEY})
+def test_demo_mode_makes_one_random_secret_per_installation(tmp_path: Path) -> None:
+    first = Config.from_env({"HAZEOPS_DEMO": "1", "HAZEOPS_INSTANCE": str(tmp_path / "a")}).secret_key
+    again = Config.from_env({"HAZEOPS_DEMO": "1", "HAZEOPS_INSTANCE": str(tmp_path / "a")}).secret_key
+    other = Config.from_env({"HAZEOPS_DEMO": "1", "HAZEOPS_INSTANCE": str(tmp_path / "b")}).secret_key
+    assert first == again != other and len(first) >= 32
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert first not in (Path(__file__).resolve().parent.parent / "dashboard" / "config.py").read_text()
 
 
 def test_it_refuses_a_short_secret() -> None:
@@ -65,6 +67,14 @@ def test_it_names_the_bad_variable(env: dict[str, str], message: str) -> None:
 def test_it_normalises_the_url_prefix() -> None:
     assert Config.from_env({"SECRET_KEY": GOOD, "URL_PREFIX": "/hazeops/"}).url_prefix == "/hazeops"
     assert Config.from_env({"SECRET_KEY": GOOD, "URL_PREFIX": "/"}).url_prefix == ""
+
+
+def test_it_parses_database_urls_without_sqlalchemy() -> None:
+    from dashboard.config import backend_name
+
+    assert backend_name("postgresql+psycopg://u:p@h/db") == "postgresql"
+    assert backend_name("sqlite:////tmp/x.db") == "sqlite"
+    assert mask_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
 
 
 def test_it_masks_database_passwords() -> None:

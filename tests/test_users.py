@@ -6,17 +6,25 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dashboard.errors import ConflictError, NotFoundError, ValidationError
 from dashboard.roles import Role
 from data_access import users
-from data_access.audit import Actor
+from data_access.audit import Actor, record
 from data_access.db import Database
 from data_access.models import ApiToken, AuditEvent, LoginFailure, UnauditedWriteError, User
 from data_access.seed import DEMO_PASSWORD
 
 ADMIN = Actor(id=None, name="tester", role=Role.ADMIN)
+DEMO = users.LoginPolicy(allow_demo=True)
+
+
+def sign_in(
+    db: Database, username: str, password: str = DEMO_PASSWORD, address: str = "10.9.9.9"
+) -> str | None:
+    """Log in through data_access; return the session secret or None."""
+    return users.authenticate(db, username, password, address, DEMO).session_token
 
 
 def _id(db: Database, username: str) -> int:
@@ -111,21 +119,42 @@ def test_deactivation_ends_sessions_and_tokens_at_once(db: Database) -> None:
     uid = _id(db, "duty")
     before = users.get_user(db, uid)
     _, secret = users.issue_token(db, ADMIN, uid, "sync")
-    assert users.load_session_user(db, uid, before.auth_epoch, allow_demo=True) is not None
+    session = sign_in(db, "duty")
+    assert session and users.load_session_user(db, session, allow_demo=True) is not None
     assert users.authenticate_token(db, secret, allow_demo=True) is not None
     users.set_active(db, ADMIN, uid, False, before.version, "离职")
-    assert users.load_session_user(db, uid, before.auth_epoch, allow_demo=True) is None
+    assert users.load_session_user(db, session, allow_demo=True) is None
     assert users.authenticate_token(db, secret, allow_demo=True) is None
-    assert users.authenticate(db, "duty", DEMO_PASSWORD, "10.0.0.9", allow_demo=True).user is None
+    assert sign_in(db, "duty") is None
+    users.set_active(db, ADMIN, uid, True, users.get_user(db, uid).version, "返岗")
+    assert users.load_session_user(db, session, allow_demo=True) is None  # old sessions stay ended
 
 
 def test_password_reset_ends_open_sessions(db: Database) -> None:
     uid = _id(db, "lead")
-    before = users.get_user(db, uid)
-    users.reset_password(db, ADMIN, uid, "a new password", before.version, None)
-    assert users.load_session_user(db, uid, before.auth_epoch, allow_demo=True) is None
-    assert users.authenticate(db, "lead", "a new password", "1.2.3.4", allow_demo=True).user is not None
-    assert users.authenticate(db, "lead", DEMO_PASSWORD, "1.2.3.5", allow_demo=True).user is None
+    session = sign_in(db, "lead")
+    users.reset_password(db, ADMIN, uid, "a new password", users.get_user(db, uid).version, None)
+    assert users.load_session_user(db, session or "", allow_demo=True) is None
+    assert sign_in(db, "lead", "a new password") is not None
+    assert sign_in(db, "lead", DEMO_PASSWORD) is None
+
+
+def test_logout_revokes_the_session_on_the_server(db: Database) -> None:
+    first, second = sign_in(db, "member"), sign_in(db, "member")
+    assert first and second and first != second
+    users.end_session(db, Actor(_id(db, "member"), "member"), first)
+    assert users.load_session_user(db, first, allow_demo=True) is None
+    assert users.load_session_user(db, second, allow_demo=True) is not None  # another device stays logged in
+
+
+def test_sessions_expire_after_session_hours(db: Database) -> None:
+    start = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    token = users.authenticate(
+        db, "duty", DEMO_PASSWORD, "1.1.1.1", users.LoginPolicy(allow_demo=True, session_hours=2), now=start
+    ).session_token
+    assert token
+    assert users.load_session_user(db, token, allow_demo=True, now=start + timedelta(hours=1, minutes=59))
+    assert users.load_session_user(db, token, allow_demo=True, now=start + timedelta(hours=2)) is None
 
 
 def test_tokens_are_stored_hashed_shown_once_and_revocable(db: Database) -> None:
@@ -159,42 +188,25 @@ def test_unknown_token_revocation_is_not_found(db: Database) -> None:
 
 
 def test_demo_users_log_in_only_in_demo_mode(db: Database) -> None:
-    assert users.authenticate(db, "admin", DEMO_PASSWORD, "1.1.1.1", allow_demo=True).user is not None
-    assert users.authenticate(db, "admin", DEMO_PASSWORD, "1.1.1.2", allow_demo=False).user is None
-    uid = _id(db, "admin")
-    epoch = users.get_user(db, uid).auth_epoch
-    assert users.load_session_user(db, uid, epoch, allow_demo=False) is None
+    session = sign_in(db, "admin")
+    assert session is not None
+    assert users.authenticate(db, "admin", DEMO_PASSWORD, "1.1.1.2", users.LoginPolicy()).user is None
+    assert users.load_session_user(db, session, allow_demo=False) is None
 
 
 def test_failures_are_throttled_per_user_and_unknown_users_alike(db: Database) -> None:
     now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
-    window = timedelta(minutes=15)
+    policy = users.LoginPolicy(window=timedelta(minutes=15), max_user=5, allow_demo=True)
     for name in ("duty", "nobody-here"):
         for i in range(5):
-            r = users.authenticate(
-                db, name, "wrong", f"10.0.0.{i}", now=now + timedelta(seconds=i), window=window
-            )
+            r = users.authenticate(db, name, "wrong", f"10.0.0.{i}", policy, now=now + timedelta(seconds=i))
             assert r.user is None and r.retry_after is None
-        r = users.authenticate(
-            db,
-            name,
-            DEMO_PASSWORD,
-            "10.0.1.1",
-            now=now + timedelta(seconds=10),
-            window=window,
-            allow_demo=True,
-        )
+        r = users.authenticate(db, name, DEMO_PASSWORD, "10.0.1.1", policy, now=now + timedelta(seconds=10))
         assert (
             r.user is None and r.retry_after == 15 * 60 - 10 + 1
         )  # until the oldest failure leaves the window
     later = users.authenticate(
-        db,
-        "duty",
-        DEMO_PASSWORD,
-        "10.0.1.1",
-        now=now + window + timedelta(seconds=5),
-        window=window,
-        allow_demo=True,
+        db, "duty", DEMO_PASSWORD, "10.0.1.1", policy, now=now + timedelta(minutes=15, seconds=5)
     )
     assert later.user is not None
     with db.read() as s:  # a success clears that user's failures
@@ -203,16 +215,25 @@ def test_failures_are_throttled_per_user_and_unknown_users_alike(db: Database) -
 
 def test_failures_are_throttled_per_address(db: Database) -> None:
     now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    policy = users.LoginPolicy(max_address=3, allow_demo=True)
     for i in range(3):
-        users.authenticate(db, f"guess{i}", "x", "203.0.113.7", now=now, max_address=3)
-    r = users.authenticate(db, "admin", DEMO_PASSWORD, "203.0.113.7", now=now, max_address=3, allow_demo=True)
+        users.authenticate(db, f"guess{i}", "x", "203.0.113.7", policy, now=now)
+    r = users.authenticate(db, "admin", DEMO_PASSWORD, "203.0.113.7", policy, now=now)
     assert r.retry_after is not None and r.user is None
-    assert (
-        users.authenticate(
-            db, "admin", DEMO_PASSWORD, "203.0.113.8", now=now, max_address=3, allow_demo=True
-        ).user
-        is not None
-    )
+    assert users.authenticate(db, "admin", DEMO_PASSWORD, "203.0.113.8", policy, now=now).user is not None
+
+
+def test_parallel_guesses_cannot_outrun_the_limit(db: Database) -> None:
+    """Forty guesses at once against a limit of five: at most five passwords are ever checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    policy = users.LoginPolicy(max_user=5, max_address=1000, allow_demo=True)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(
+            pool.map(lambda i: users.authenticate(db, "lead", "wrong", f"10.1.0.{i}", policy), range(40))
+        )
+    checked = [r for r in results if r.retry_after is None]
+    assert 1 <= len(checked) <= 5 and sum(r.retry_after is not None for r in results) >= 35
 
 
 def test_a_write_without_an_audit_event_is_refused_and_rolled_back(db: Database) -> None:
@@ -222,14 +243,96 @@ def test_a_write_without_an_audit_event_is_refused_and_rolled_back(db: Database)
     assert users.get_user(db, uid).display_name != "无审计修改"
 
 
+def test_bulk_statements_need_an_audit_event_too(db: Database) -> None:
+    with pytest.raises(UnauditedWriteError), db.write() as s:
+        s.execute(update(User).values(role="admin"))
+    assert users.get_user(db, _id(db, "member")).role is Role.TEAM_MEMBER
+
+
+def test_an_audit_event_in_a_rolled_back_savepoint_does_not_count(db: Database) -> None:
+    with pytest.raises(UnauditedWriteError), db.write() as s:
+        try:
+            with s.begin_nested():
+                record(s, ADMIN, "x", "user", 1)
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        s.get(User, _id(db, "member")).display_name = "偷偷修改"
+    assert users.get_user(db, _id(db, "member")).display_name != "偷偷修改"
+
+
+def test_the_audit_log_is_append_only(db: Database) -> None:
+    users.change_role(
+        db, ADMIN, _id(db, "member"), "team_lead", users.get_user(db, _id(db, "member")).version, "x"
+    )
+    with pytest.raises(UnauditedWriteError), db.write() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "user.role")).one()
+        event.reason = "rewritten"
+        record(s, ADMIN, "cover", "user", 1)
+    with pytest.raises(UnauditedWriteError), db.write() as s:
+        s.delete(s.scalars(select(AuditEvent).where(AuditEvent.action == "user.role")).one())
+        record(s, ADMIN, "cover", "user", 1)
+
+
+def test_read_sessions_never_write(db: Database) -> None:
+    from data_access.models import ReadOnlySessionError
+
+    with pytest.raises(ReadOnlySessionError), db.read() as s:
+        s.get(User, _id(db, "member")).display_name = "x"
+        s.flush()
+    with pytest.raises(ReadOnlySessionError), db.read() as s:
+        s.execute(update(User).values(display_name="x"))
+
+
+def test_concurrent_saves_of_the_same_version_give_one_conflict(db: Database) -> None:
+    uid = _id(db, "member")
+    version = users.get_user(db, uid).version
+    from concurrent.futures import ThreadPoolExecutor
+
+    def save(role: str) -> str:
+        try:
+            users.change_role(db, ADMIN, uid, role, version, None)
+            return "saved"
+        except ConflictError:
+            return "conflict"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(save, ["team_lead", "duty_officer"]))
+    assert outcomes == ["conflict", "saved"]
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(db: Database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    second = users.create_user(
+        db, ADMIN, username="admin2", display_name="二", role="admin", password="12345678"
+    )
+    first = users.get_user(db, _id(db, "admin"))
+
+    def remove(u: users.UserView) -> str:
+        try:
+            users.set_active(db, ADMIN, u.id, False, u.version, None)
+            return "removed"
+        except ValidationError:
+            return "refused"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(remove, [first, second]))
+    assert outcomes == ["refused", "removed"]
+    assert sum(users.get_user(db, u.id).is_active for u in (first, second)) == 1
+
+
 def test_own_password_change_checks_the_current_one(db: Database) -> None:
     uid = _id(db, "leader")
     me = Actor(uid, "leader", Role.LEADERSHIP)
     with pytest.raises(ValidationError) as exc:
         users.change_own_password(db, me, "wrong", "another password")
     assert exc.value.field == "current_password"
-    users.change_own_password(db, me, DEMO_PASSWORD, "another password")
-    assert users.authenticate(db, "leader", "another password", "9.9.9.9", allow_demo=True).user is not None
+    keep, other = sign_in(db, "leader"), sign_in(db, "leader")
+    users.change_own_password(db, me, DEMO_PASSWORD, "another password", keep_session=keep)
+    assert users.load_session_user(db, keep or "", allow_demo=True) is not None  # this device stays in
+    assert users.load_session_user(db, other or "", allow_demo=True) is None
+    assert sign_in(db, "leader", "another password") is not None
     assert users.set_language(db, me, "en").language == "en"
     with pytest.raises(ValidationError):
         users.set_language(db, me, "fr")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import data_access.models
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

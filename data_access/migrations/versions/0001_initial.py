@@ -1,4 +1,4 @@
-"""users, tokens, audit, login failures
+"""initial: users, sessions, tokens, audit, login failures
 
 Revision ID: 0001
 Revises:
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-import data_access.models
 
 revision = "0001"
 down_revision = None
@@ -24,7 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username_key", sa.String(length=64), nullable=False),
         sa.Column("address", sa.String(length=64), nullable=False),
-        sa.Column("at", data_access.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
     )
     with op.batch_alter_table("login_failure", schema=None) as batch_op:
@@ -56,10 +54,9 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
-        sa.Column("auth_epoch", sa.Integer(), nullable=False),
-        sa.Column("created_at", data_access.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", data_access.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", data_access.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
         sa.UniqueConstraint("username", name=op.f("uq_user_account_username")),
@@ -71,10 +68,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", data_access.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("last_used_at", data_access.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", data_access.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["user_account.id"], name=op.f("fk_api_token_created_by_id_user_account")
         ),
@@ -86,11 +83,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            "uq_api_token_live_name",
+            ["user_id", "name"],
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        )
 
     op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", data_access.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_name", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
@@ -109,19 +113,49 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_actor_name"), ["actor_name"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
         batch_op.create_index("ix_audit_event_object", ["object_type", "object_id"], unique=False)
 
+    op.create_table(
+        "user_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_user_session_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_user_session_token_hash")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_object")
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_actor_name"))
         batch_op.drop_index(batch_op.f("ix_audit_event_actor_id"))
         batch_op.drop_index(batch_op.f("ix_audit_event_action"))
 
     op.drop_table("audit_event")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_api_token_live_name",
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
 
     op.drop_table("api_token")
