@@ -18,7 +18,15 @@ from pages import admin_audit as P
 
 
 def _compact(value: dict[str, Any] | None) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """Before/after as `字段=值` pairs, field names in the user's language where the catalog has them."""
+    if not value:
+        return ""
+    parts = []
+    for key in sorted(value):
+        label = t(f"field.{key}")
+        shown = value[key] if isinstance(value[key], str) else json.dumps(value[key], ensure_ascii=False)
+        parts.append(f"{key if label == f'field.{key}' else label}={shown}")
+    return "; ".join(parts)
 
 
 def _day(value: str | None) -> date | None:

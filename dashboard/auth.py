@@ -23,6 +23,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from dashboard import permissions
 from dashboard.config import Config
@@ -155,15 +156,21 @@ def init_login(app: Flask) -> None:
 
     @manager.request_loader
     def _from_token(req: Any) -> SessionUser | None:
-        header = req.headers.get("Authorization", "")
-        if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        token = _bearer(req)
+        if not req.path.startswith("/api/") or token is None:
             return None
         config, db = services()
-        view = users.authenticate_token(db, header[7:].strip(), allow_demo=config.demo)
+        view = users.authenticate_token(db, token, allow_demo=config.demo)
         if view is None:
             return None
         g.token_auth = True
         return SessionUser(view)
+
+
+def _bearer(req: Any) -> str | None:
+    """The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), else None."""
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _deny_unauthenticated() -> Response:
@@ -181,8 +188,24 @@ def _check_callback(dash_app: Any) -> Response | None:
     rule = permissions.CALLBACKS.get(permissions.callback_key(func)) if func else None
     if rule is None or not rule.allows(current_user.role):
         return _json_error(403, "forbidden", "error.forbidden")
+    if not _body_fits(body, entry):
+        return _json_error(400, "bad_request", "error.bad_request")
     g.access = rule.access
     return None
+
+
+def _body_fits(body: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Does a callback body match its callback's outputs, inputs and state? (The renderer's always do.)"""
+    declared, outputs = entry["output"], body.get("outputs")
+    if isinstance(declared, list):
+        if not isinstance(outputs, list) or len(outputs) != len(declared):
+            return False
+    elif not isinstance(outputs, dict):
+        return False
+    return all(
+        isinstance(body.get(key, []), list) and len(body.get(key, [])) == len(entry.get(key, []))
+        for key in ("inputs", "state")
+    )
 
 
 def refuse_writes_in_read_requests() -> None:
@@ -209,6 +232,10 @@ def install_guard(app: Flask, dash_app: Any) -> None:
             g.access = rule.access
             return None
         if not current_user.is_authenticated:
+            if _bearer(request) is not None and request.path.startswith("/api/"):
+                resp = _json_error(401, "unauthorized", "error.token_invalid")
+                resp.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                return resp
             return _deny_unauthenticated()
         if request.routing_exception is not None:
             return None  # 404/405 from routing: Flask answers it (as JSON under /api/)
@@ -227,8 +254,13 @@ def install_guard(app: Flask, dash_app: Any) -> None:
 
     @app.after_request
     def _headers(resp: Response) -> Response:
-        if request.endpoint in {"/", "/<path:path>"} and resp.status_code == 200 and not _is_page(dash_app):
-            resp.status_code = 404  # the shell still renders its 404 page; crawlers and scripts see the truth
+        if request.endpoint in {"/", "/<path:path>"} and resp.status_code == 200:
+            # The shell still renders its 404 or 403 notice; the status tells scripts and crawlers the truth.
+            module = _page_module(dash_app)
+            if module is None:
+                resp.status_code = 404
+            elif current_user.is_authenticated and not permissions.page_allowed(module, current_user.role):
+                resp.status_code = 403
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "DENY")
@@ -240,13 +272,14 @@ def install_guard(app: Flask, dash_app: Any) -> None:
         return resp
 
 
-def _is_page(dash_app: Any) -> bool:
-    """Return True when the request path is a registered Dash page (path or path template)."""
-    from dash._pages import _path_to_page
+def _page_module(dash_app: Any) -> str | None:
+    """Return the module of the Dash page at the request path (path or path template), or None."""
+    from dash._pages import _path_to_page  # private, but the page router itself uses it; tests cover it
 
     stripped = dash_app.strip_relative_path(request.script_root + request.path) or ""
     page, _ = _path_to_page(stripped)
-    return bool(page) and page.get("module") != "pages.not_found_404"
+    module = page.get("module") if page else None
+    return None if module in (None, "pages.not_found_404") else module
 
 
 def _csp(dash_app: Any) -> str:
@@ -266,10 +299,37 @@ def _csrf_token() -> str:
     return token
 
 
+def _same_origin() -> bool:
+    """A browser names the page a form was posted from; refuse posts from another site."""
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
+
+
 def csrf_ok() -> bool:
-    """Return True when the posted form carries this session's CSRF token."""
+    """Return True when the posted form carries this session's CSRF token and comes from this site."""
     sent = request.form.get("csrf", "")
-    return bool(sent) and secrets.compare_digest(sent, session.get("csrf", ""))
+    return bool(sent) and secrets.compare_digest(sent, session.get("csrf", "")) and _same_origin()
+
+
+LOGIN_FORM_MAX_AGE = 2 * 3600
+
+
+def _login_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="hazeops-login-form")
+
+
+def _login_form_token() -> str:
+    # Signed, not stored: loading the login page creates no session, so two loads at once (a link and the
+    # 401 redirect of an open page) cannot leave the visible form holding a token another load replaced.
+    return _login_signer().dumps(secrets.token_hex(8))
+
+
+def _login_form_ok() -> bool:
+    try:
+        _login_signer().loads(request.form.get("csrf", ""), max_age=LOGIN_FORM_MAX_AGE)
+    except BadData:
+        return False
+    return _same_origin()
 
 
 def _render_login(status: int = 200, **ctx: Any) -> Response:
@@ -280,7 +340,7 @@ def _render_login(status: int = 200, **ctx: Any) -> Response:
         t=t,
         lang=lang,
         root=request.script_root,
-        csrf=_csrf_token(),
+        csrf=_login_form_token(),
         languages=LANGUAGES,
         demo=config.demo,
         next=ctx.pop("next", None) or "",
@@ -302,10 +362,12 @@ def login() -> Response:
         if current_user.is_authenticated:
             return redirect(_after_login(next_path))
         info = t("login.expired") if request.args.get("next") else None
+        if request.args.get("logged_out"):
+            info = t("login.logged_out")
         return _render_login(next=request.args.get("next") and next_path, info=info)
 
-    username = request.form.get("username", "")
-    if not csrf_ok():
+    username = request.form.get("username", "")[:64]  # echoed back into the form: never a megabyte of it
+    if not _login_form_ok():
         return _render_login(400, next=next_path, username=username, error=t("login.csrf"))
     config, db = services()
     result = users.authenticate(
@@ -345,9 +407,11 @@ def _after_login(next_path: str) -> str:
     return next_path if root and next_path.startswith(root + "/") else root + next_path
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.route("/logout", methods=["GET", "POST"])
 def logout() -> Response:
     """End the session; needs this session's CSRF token, so another site cannot log a user out."""
+    if request.method == "GET":  # a link or a typed URL: logging out takes the form's POST
+        return redirect(request.script_root + "/" if current_user.is_authenticated else _login_url())
     if not csrf_ok():
         return redirect(request.script_root + "/")
     if current_user.is_authenticated and current_user.session_token:
@@ -358,7 +422,7 @@ def logout() -> Response:
     session.clear()
     if lang:
         session["lang"] = lang
-    return redirect(_login_url())
+    return redirect(request.script_root + "/login?logged_out=1")
 
 
 @bp.route("/healthz")

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dashboard.config import Config, ConfigError, mask_url
+from dashboard.config import Config, ConfigError, mask_url, scrub
 from dashboard.errors import HazeError
 from dashboard.i18n import t
 from dashboard.roles import Role
@@ -31,9 +31,10 @@ def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("密码 / Password: ")
         if first != getpass.getpass("再次输入 / Repeat: "):
-            raise HazeError("error.password_mismatch")
+            raise HazeError("error.password_mismatch", field="confirm_password")
         return first
-    return sys.stdin.readline().rstrip("\r\n")
+    # Bytes decoded as UTF-8 whatever the locale says: a GBK password fails loudly instead of changing.
+    return sys.stdin.buffer.readline().decode("utf-8").rstrip("\r\n")
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -41,6 +42,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from data_access.audit import Actor
     from data_access.users import create_user
 
+    for value in (args.name, args.display_name or ""):
+        value.encode("utf-8")  # argv bytes that were not UTF-8 arrive as surrogates: refuse them here
     db = _db(_config())
     user = create_user(
         db,
@@ -75,7 +78,7 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     try:
         upgrade(db)
     except Exception as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        reason = scrub(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], config.database_url)
         raise DatabaseUnavailable(f"无法打开数据库 {mask_url(config.database_url)}：{reason}") from exc
     print(t("cli.migrated", "zh", revision=current_head(), url=mask_url(config.database_url)))
     return 0
@@ -187,5 +190,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"HazeOps 无法启动：{exc}", file=sys.stderr)
         return 3
     except HazeError as exc:
-        print(t("cli.error", "zh", message=t(exc.key, "zh", **exc.params)), file=sys.stderr)
+        message = t(exc.key, "zh", **exc.params)
+        if exc.field:
+            message = t("ui.field_error", "zh", field=t(f"field.{exc.field}", "zh"), message=message)
+        print(t("cli.error", "zh", message=message), file=sys.stderr)
+        return 1
+    except UnicodeError:  # a GBK terminal or a file in another encoding: nothing was written
+        print(t("cli.error", "zh", message=t("cli.not_utf8", "zh")), file=sys.stderr)
         return 1

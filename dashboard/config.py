@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,13 +22,29 @@ class ConfigError(Exception):
 
 
 def mask_url(url: str) -> str:
-    """Return a database URL with its password replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """Return a database URL with its password (in the user part or a ?password= parameter) as ***."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
         return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")  # the last @: an unencoded @ inside a password stays masked
+    if at and ":" in userinfo:
+        netloc = userinfo.split(":", 1)[0] + ":***@" + host
+    tail = re.sub(r"(?i)(password=)[^&]*", r"\1***", tail)
+    return f"{scheme}://{netloc}{slash}{tail}"
+
+
+def scrub(message: str, url: str) -> str:
+    """Remove the database password from a driver's error message."""
+    userinfo = url.partition("://")[2].partition("/")[0].rpartition("@")[0]
+    secrets_in_url = [userinfo.split(":", 1)[1]] if ":" in userinfo else []
+    secrets_in_url += re.findall(r"(?i)password=([^&]+)", url)
+    for value in secrets_in_url:
+        # A driver may echo a piece of a password that held an unencoded @ or : (it misread the URL).
+        for piece in sorted({value, *re.split(r"[@:]", value)}, key=len, reverse=True):
+            if len(piece) >= 4:
+                message = message.replace(piece, "***")
+    return message
 
 
 def backend_name(url: str) -> str:

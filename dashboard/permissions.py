@@ -82,7 +82,7 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.admin_users.show_selected": ADMIN_READ,
     "callbacks.admin_users.create_user": ADMIN_WRITE,
     "callbacks.admin_users.change_role": ADMIN_WRITE,
-    "callbacks.admin_users.toggle_active": ADMIN_WRITE,
+    "callbacks.admin_users.set_active": ADMIN_WRITE,
     "callbacks.admin_users.reset_password": ADMIN_WRITE,
     "callbacks.admin_users.issue_token": ADMIN_WRITE,
     "callbacks.admin_users.revoke_token": ADMIN_WRITE,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.config import mask_url
+from dashboard.config import mask_url, scrub
 from dashboard.errors import ConflictError
 from data_access.models import install_session_rules
 
@@ -106,7 +106,7 @@ class Database:
                 conn.execute(text("SELECT 1"))
                 revision = database_revision(conn)
         except Exception as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            reason = scrub(str(getattr(exc, "orig", None) or exc).strip().splitlines()[0], self.url)
             raise DatabaseUnavailable(f"无法打开数据库 {mask_url(self.url)}：{reason}") from exc
         if revision is None:
             raise DatabaseUnavailable(

@@ -109,7 +109,7 @@ def _check_username(raw: str) -> str:
 
 
 def _check_password(password: str, field: str = "password") -> str:
-    if len(password or "") < MIN_PASSWORD:
+    if len(password or "") < MIN_PASSWORD or not (password or "").strip():
         raise ValidationError("error.password_short", field=field, min=MIN_PASSWORD)
     if len(password) > 256:
         raise ValidationError("error.password_long", field=field)
@@ -289,10 +289,26 @@ def set_active(
         before = _user_snapshot(user)
         now = utcnow()
         user.is_active, user.updated_at = active, now
+        revoked = 0
         if not active:
+            # Sessions and tokens end for good: reactivating the account later must not revive them.
             _revoke_sessions(s, user.id, now)
+            revoked = s.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=now)
+            ).rowcount
         action = "user.activate" if active else "user.deactivate"
-        record(s, actor, action, "user", user.id, before=before, after=_user_snapshot(user), reason=reason)
+        record(
+            s,
+            actor,
+            action,
+            "user",
+            user.id,
+            before=before,
+            after={**_user_snapshot(user), **({"tokens_revoked": revoked} if revoked else {})},
+            reason=reason,
+        )
         s.flush()
         return UserView.of(user)
 
@@ -301,7 +317,11 @@ def reset_password(
     db: Database, actor: Actor, user_id: int, new_password: str, version: int, reason: str | None
 ) -> UserView:
     """Set a new password and end the user's open sessions (API tokens stay; revoke them apart)."""
-    _check_password(new_password)
+    if (
+        actor.id == user_id
+    ):  # here it would end the admin's own session; 账户设置 keeps it and asks the old one
+        raise ValidationError("error.reset_own_password", field="new_password")
+    _check_password(new_password, field="new_password")
     hashed = generate_password_hash(new_password)
     with db.write() as s:
         user = _load(s, user_id, version)

@@ -79,6 +79,8 @@ def layout(
                             start_date=start or None,
                             end_date=end or None,
                             display_format="YYYY-MM-DD",
+                            month_format=t("audit.month_format"),
+                            first_day_of_week=1,
                             clearable=True,
                             start_date_placeholder_text=t("audit.from"),
                             end_date_placeholder_text=t("audit.to"),

@@ -28,7 +28,8 @@ DETAIL = "users-detail"
 ROLE = "users-role"
 REASON = "users-reason"
 SAVE_ROLE = "users-save-role"
-TOGGLE_ACTIVE = "users-toggle-active"
+DEACTIVATE = "users-deactivate"
+ACTIVATE = "users-activate"
 RESET_PASSWORD = "users-reset-password-input"
 RESET = "users-reset"
 ACTION_MSG = "users-action-msg"
@@ -146,10 +147,19 @@ def layout(**_query: str) -> html.Div:
                                     ),
                                     dbc.Button(
                                         t("users.deactivate"),
-                                        id=TOGGLE_ACTIVE,
+                                        id=DEACTIVATE,
                                         color="danger",
                                         outline=True,
                                         n_clicks=0,
+                                        style={"display": "none"},
+                                    ),
+                                    dbc.Button(
+                                        t("users.activate"),
+                                        id=ACTIVATE,
+                                        color="success",
+                                        outline=True,
+                                        n_clicks=0,
+                                        style={"display": "none"},
                                     ),
                                 ],
                                 className="mb-3",

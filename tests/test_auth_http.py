@@ -209,3 +209,68 @@ def test_login_records_last_login(client: Any, db: Database) -> None:
             s.scalar(select(func.count()).where(User.username == "lead", User.last_login_at.is_not(None)))
             == 1
         )
+
+
+def test_get_logout_changes_nothing_and_logout_says_so(client: Any) -> None:
+    login(client, "duty")
+    assert client.get("/logout").headers["Location"] == "/"
+    assert client.get("/_dash-layout").status_code == 200
+    resp = logout(client)
+    assert resp.headers["Location"] == "/login?logged_out=1"
+    assert "您已退出登录。" in client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_pages_a_role_may_not_open_answer_403(client: Any) -> None:
+    login(client, "leader")
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/").status_code == 200
+
+
+def test_token_errors_say_what_is_wrong(app: Any, db: Database) -> None:
+    _, secret = users.issue_token(db, Actor(None, "t"), users.find_user_id(db, "duty"), "x")
+    c = app.server.test_client()
+    assert c.get("/api/v1/me", headers={"Authorization": f"bearer {secret}"}).status_code == 200
+    resp = c.get("/api/v1/me", headers={"Authorization": "Bearer hzo_nope"})
+    assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "令牌" in resp.json["error"]["message"]
+
+
+def test_a_malformed_callback_body_is_a_400(app: Any, client: Any) -> None:
+    login(client, "admin")
+    key = next(k for k in app.callback_map if k.startswith("..users-create-msg"))
+    body = {
+        "output": key,
+        "outputs": {"id": "users-create-msg", "property": "children"},
+        "inputs": [],
+        "changedPropIds": [],
+    }
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 400 and resp.json["error"]["code"] == "bad_request"
+
+
+def test_the_login_form_echoes_at_most_64_characters(client: Any) -> None:
+    resp = login(client, "x" * 5000, "wrong")
+    assert resp.status_code == 401 and "x" * 65 not in resp.get_data(as_text=True)
+
+
+def test_loading_the_login_page_starts_no_session(client: Any) -> None:
+    resp = client.get("/login?next=/account")
+    assert not [v for k, v in resp.headers.items() if k == "Set-Cookie"]
+    first, second = csrf_of(resp.get_data(as_text=True)), csrf_of(client.get("/login").get_data(as_text=True))
+    # Two loads at once (a link and an open page's 401 redirect) both leave a form that works.
+    for token in (first, second):
+        fresh = client.application.test_client()
+        ok = fresh.post("/login", data={"username": "duty", "password": "hazeops-demo", "csrf": token})
+        assert ok.status_code == 302
+
+
+def test_a_login_posted_from_another_site_is_refused(client: Any) -> None:
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    resp = client.post(
+        "/login",
+        data={"username": "duty", "password": "hazeops-demo", "csrf": token},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert resp.status_code == 400 and client.get("/_dash-layout").status_code == 401
+    forged = client.post("/login", data={"username": "duty", "password": "hazeops-demo", "csrf": "forged"})
+    assert forged.status_code == 400

@@ -67,8 +67,11 @@ def test_admin_creates_a_user_who_logs_in_switches_language_and_logs_out(
     page.wait_for_selector(".ag-row >> text=张伟")
     shot(page, "users-created")
 
-    # The same form again is refused, naming the field, and creates nothing.
+    assert page.input_value("#users-new-username") == "" and page.input_value("#users-new-password") == ""
+
+    # The same user again is refused, naming the field, and creates nothing.
     page.fill("#users-new-username", "zhang.wei")
+    page.fill("#users-new-display", "张伟")
     page.fill("#users-new-password", "initial-pass-1")
     page.click("#users-create")
     page.wait_for_selector("#users-create-msg >> text=用户名：zhang.wei 已被使用。")
@@ -137,3 +140,67 @@ def test_the_audit_log_filters_by_actor_from_the_url(page: Any, live_server: Gun
     page.wait_for_selector(f"#audit-count >> text=共 {expected} 条")
     assert page.locator("#audit-grid .ag-row").count() == expected
     shot(page, "audit-log")
+
+
+def test_double_clicks_create_one_record_and_lose_nothing(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    from data_access import users
+
+    log_in(page, live_server.url, "admin")
+    page.click("#nav-admin-users")
+    page.wait_for_selector(".ag-row >> text=演示值班员")
+    page.fill("#users-new-username", "li.na")
+    page.fill("#users-new-display", "李娜")
+    page.fill("#users-new-password", "initial-pass-2")
+    page.dblclick("#users-create")
+    page.wait_for_selector("#users-create-msg >> text=已创建用户 li.na")
+    assert [u.username for u in users.list_users(db)].count("li.na") == 1
+
+    page.click(".ag-row >> text=李娜")
+    page.wait_for_selector("#users-detail-text >> text=李娜（li.na）")
+    page.fill("#users-token-name", "值班报表")
+    page.dblclick("#users-issue-token")
+    assert page.inner_text("#users-token-value").startswith("hzo_")  # the secret is shown, not lost
+    uid = users.find_user_id(db, "li.na")
+    assert len(users.list_tokens(db, uid)) == 1
+
+    page.fill("#users-reason", "调岗")
+    page.dblclick("#users-deactivate")
+    page.wait_for_selector("#users-action-msg >> text=已停用 li.na")
+    page.wait_for_selector("#users-activate", state="visible")
+    assert not users.get_user(db, uid).is_active  # a double click does not deactivate and reactivate
+    assert page.input_value("#users-reason") == ""  # the reason belonged to that one action
+    assert page.locator("#users-token-value").count() == 1  # kept after the reload of the same user
+
+    page.click(".ag-row >> text=演示值班员")
+    page.wait_for_selector("#users-detail-text >> text=演示值班员（duty）")
+    assert page.locator("#users-token-value").count() == 0  # another user's secret never shows here
+    shot(page, "users-after-double-clicks")
+    assert page.console_errors == []
+
+
+def test_a_refused_action_says_so_when_the_role_changed_meanwhile(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    from data_access import users
+    from data_access.audit import Actor
+
+    users.create_user(
+        db,
+        Actor.system("test"),
+        username="chief",
+        display_name="另一位管理员",
+        role="admin",
+        password="chief-pass-1",
+    )
+    log_in(page, live_server.url, "admin")
+    page.click("#nav-admin-users")
+    page.wait_for_selector(".ag-row >> text=演示值班员")
+    admin = users.get_user(db, users.find_user_id(db, "admin"))
+    users.change_role(db, Actor.system("test"), admin.id, "duty_officer", admin.version, "测试")
+    page.fill("#users-new-username", "late.user")
+    page.click("#users-create")
+    page.wait_for_selector("#hazeops-toast >> text=无权执行此操作")
+    assert "late.user" not in [u.username for u in users.list_users(db)]
+    shot(page, "refused-action-toast")

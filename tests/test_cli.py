@@ -135,3 +135,20 @@ def test_gunicorn_refuses_to_start_on_a_bad_database() -> None:
     )
     assert res.returncode != 0
     assert "无法打开数据库" in res.stderr and "u:***@" in res.stderr and "pw@" not in res.stderr
+
+
+def test_non_utf8_input_is_refused_cleanly(db: Database) -> None:
+    full = {**os.environ, "SECRET_KEY": SECRET, "DATABASE_URL": db.url}
+    res = subprocess.run(
+        [sys.executable, "-m", "dashboard", "user", "add", "gbk.user", "--role", "team_member"],
+        input="张三的密码很长".encode("gbk") + b"\n",
+        capture_output=True,
+        cwd=ROOT,
+        env=full,
+        timeout=60,
+        check=False,
+    )
+    err = res.stderr.decode("utf-8")
+    assert res.returncode == 1 and "UTF-8" in err and "Traceback" not in err
+    with db.read() as s:
+        assert s.scalar(select(func.count()).where(User.username == "gbk.user")) == 0

@@ -80,3 +80,13 @@ def test_it_parses_database_urls_without_sqlalchemy() -> None:
 def test_it_masks_database_passwords() -> None:
     masked = mask_url("postgresql+psycopg://hz:s3cret@db.example:5432/hazeops")
     assert "s3cret" not in masked and "hz:***@db.example" in masked
+
+
+def test_masking_survives_unencoded_at_signs_and_query_passwords() -> None:
+    from dashboard.config import scrub
+
+    url = "postgresql+psycopg://u:Sup3rSecret@Tail99@127.0.0.1:5432/db?password=hunter22&sslmode=require"
+    masked = mask_url(url)
+    assert "Sup3rSecret" not in masked and "Tail99" not in masked and "hunter22" not in masked
+    assert masked == "postgresql+psycopg://u:***@127.0.0.1:5432/db?password=***&sslmode=require"
+    assert "Tail99" not in scrub('could not translate host name "Tail99@127.0.0.1"', url)

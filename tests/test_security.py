@@ -124,7 +124,7 @@ def attack_values(db: Database) -> dict[str, Any]:
         "users-new-role.value": "admin",
         "users-new-password.value": "12345678",
         "users-refresh.data": 0,
-        "users-selected.data": {"id": leader.id, "version": leader.version, "active": True},
+        "users-selected.data": {"id": leader.id, "version": leader.version, "role": "leadership"},
         "users-role.value": "admin",
         "users-reason.value": "attack",
         "users-reset-password-input.value": "12345678",
@@ -152,7 +152,7 @@ def test_leadership_gets_403_on_every_write_callback_and_nothing_changes(
 
 
 @pytest.mark.parametrize(
-    "name", ["create_user", "change_role", "reset_password", "issue_token", "revoke_token", "toggle_active"]
+    "name", ["create_user", "change_role", "reset_password", "issue_token", "revoke_token", "set_active"]
 )
 def test_the_same_calls_do_change_data_for_an_admin(
     app: Any, client: Any, db: Database, attack_values: dict[str, Any], name: str

@@ -336,3 +336,29 @@ def test_own_password_change_checks_the_current_one(db: Database) -> None:
     assert users.set_language(db, me, "en").language == "en"
     with pytest.raises(ValidationError):
         users.set_language(db, me, "fr")
+
+
+def test_reactivation_does_not_revive_tokens(db: Database) -> None:
+    uid = _id(db, "duty")
+    _, secret = users.issue_token(db, ADMIN, uid, "sync")
+    users.set_active(db, ADMIN, uid, False, users.get_user(db, uid).version, "离职")
+    users.set_active(db, ADMIN, uid, True, users.get_user(db, uid).version, "返岗")
+    assert users.authenticate_token(db, secret, allow_demo=True) is None
+    assert all(tok.revoked_at is not None for tok in users.list_tokens(db, uid))
+    [event] = _audit(db, "user.deactivate")
+    assert event.after["tokens_revoked"] == 1
+
+
+def test_a_password_of_spaces_is_refused(db: Database) -> None:
+    with pytest.raises(ValidationError, match="password_short"):
+        users.create_user(
+            db, ADMIN, username="blank", display_name="空", role="team_member", password=" " * 12
+        )
+
+
+def test_an_admin_cannot_reset_their_own_password_on_the_admin_page(db: Database) -> None:
+    uid = _id(db, "admin")
+    me = Actor(uid, "admin", Role.ADMIN)
+    with pytest.raises(ValidationError) as exc:
+        users.reset_password(db, me, uid, "a new password", users.get_user(db, uid).version, None)
+    assert exc.value.key == "error.reset_own_password" and exc.value.field == "new_password"
