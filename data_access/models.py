@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_colu
 from sqlalchemy.types import TypeDecorator
 
 from dashboard.roles import Role
+from dashboard.rules.vocab import Category, ControlType, Grade, Level
 from dashboard.timeutil import ensure_aware, utcnow
 
 NAMING = {
@@ -174,6 +175,128 @@ class LoginFailure(Base):
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
+
+class Town(Base):
+    """A 乡镇/街道 of the county (NBS code); reference data loaded by the migration that made the table."""
+
+    __tablename__ = "town"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class ListRevision(Base):
+    """A published revision of the 应急减排清单 (the demo list is revision 1)."""
+
+    __tablename__ = "list_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Enterprise(Base):
+    """An enterprise on the list. Its id is stable across list revisions (imports match to it)."""
+
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(128))
+    name_key: Mapped[str] = mapped_column(String(128), index=True)
+    town_code: Mapped[str | None] = mapped_column(ForeignKey("town.code"), index=True)
+    park: Mapped[str | None] = mapped_column(String(32), index=True)
+    address: Mapped[str | None] = mapped_column(String(255))
+    industry: Mapped[str] = mapped_column(String(32), index=True)
+    industry_other: Mapped[str | None] = mapped_column(String(64))
+    control_type: Mapped[ControlType] = mapped_column(enum_column(ControlType), index=True)
+    grade: Mapped[Grade] = mapped_column(enum_column(Grade), index=True)
+    grade_raw: Mapped[str | None] = mapped_column(String(32))
+    grade_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    lat: Mapped[float | None]  # WGS-84
+    lon: Mapped[float | None]
+    coord_crs: Mapped[str | None] = mapped_column(String(16))  # the CRS the coordinate arrived in
+    so2_tpa: Mapped[float | None]  # annual emissions, t/a
+    nox_tpa: Mapped[float | None]
+    pm_tpa: Mapped[float | None]
+    vocs_tpa: Mapped[float | None]
+    base_capacity: Mapped[str | None] = mapped_column(String(255))  # 限产基准 as stated
+    permit_no: Mapped[str | None] = mapped_column(String(64))
+    has_cems: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_power_monitoring: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("list_revision.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[ProductionLine]] = relationship(
+        back_populates="enterprise", order_by="ProductionLine.id", cascade="all, delete-orphan"
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="enterprise", order_by="Measure.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy
+    __table_args__ = (
+        # One enterprise per USCC (a list with the same code twice is an import error, never two rows).
+        Index(
+            "uq_enterprise_uscc",
+            "uscc",
+            unique=True,
+            sqlite_where=text("uscc IS NOT NULL"),
+            postgresql_where=text("uscc IS NOT NULL"),
+        ),
+    )
+
+
+class ProductionLine(Base):
+    """A production line or process: a grade or a measure may belong to it, not the whole enterprise."""
+
+    __tablename__ = "production_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    capacity: Mapped[str | None] = mapped_column(String(128))
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="lines")
+
+
+class Measure(Base):
+    """An enterprise's (or a line's) measure at one level: the text verbatim and what it was read as."""
+
+    __tablename__ = "measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id", ondelete="CASCADE"))
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[Category | None] = mapped_column(enum_column(Category))  # None: a person must classify
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    unparsed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    transport: Mapped[bool] = mapped_column(Boolean, default=False)
+    cut_percent: Mapped[float | None]
+    so2_tpd: Mapped[float | None]  # daily reduction, t/d
+    nox_tpd: Mapped[float | None]
+    pm_tpd: Mapped[float | None]
+    vocs_tpd: Mapped[float | None]
+    reduction_derived: Mapped[bool] = mapped_column(Boolean, default=False)  # annual ÷ 365 × cut, not stated
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="measures")
+
+    __table_args__ = (Index("ix_measure_level_category", "level", "category"),)
+
+
+# Reference data loaded by migrations; wiping business data leaves it alone.
+REFERENCE_TABLES = frozenset({"town"})
 
 # Rows that are themselves logs (security bookkeeping); writing them needs no audit event of its own.
 AUDIT_EXEMPT: tuple[type[Base], ...] = (AuditEvent, LoginFailure, UserSession)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from dashboard.roles import Role
 from data_access.audit import Actor, record
 from data_access.db import Database
-from data_access.models import Base, User
+from data_access.demo_county import load_demo_list
+from data_access.models import REFERENCE_TABLES, Base, User
 from data_access.users import create_user
 
 DEMO_PASSWORD = "hazeops-demo"  # noqa: S105 - demo accounts log in only while HAZEOPS_DEMO is set
@@ -47,11 +49,23 @@ def is_seeded(db: Database) -> bool:
         return bool(s.scalar(select(func.count()).select_from(User)))
 
 
+def delete_business_rows(conn: Connection | Session) -> None:
+    """Delete every row but reference data, and restart ids so a reseed gives the same ids."""
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    for table in tables:
+        conn.execute(delete(table))
+    # SQLite reuses ids after a delete; PostgreSQL sequences do not.
+    dialect = conn.dialect if isinstance(conn, Connection) else conn.get_bind().dialect
+    if dialect.name == "postgresql":
+        for table in tables:
+            if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"))
+
+
 def wipe(db: Database, actor: Actor) -> None:
-    """Delete every row of every table in one transaction (for `seed --demo --reset` and tests)."""
+    """Delete every business row in one transaction (for `seed --demo --reset` and tests)."""
     with db.write() as s:
-        for table in reversed(Base.metadata.sorted_tables):
-            s.execute(delete(table))
+        delete_business_rows(s)
         record(s, actor, "seed.reset", "database", None)
 
 
@@ -62,6 +76,7 @@ def seed_demo(db: Database, *, reset: bool = False) -> bool:
         if not reset:
             return False
         wipe(db, actor)
+    load_demo_list(db, actor)
     for u in DEMO_USERS:
         create_user(
             db,

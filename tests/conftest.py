@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import text
 
 from dashboard.config import Config
 from data_access.db import Database
 from data_access.migrate import upgrade
 from data_access.models import Base
-from data_access.seed import DEMO_PASSWORD, seed_demo
+from data_access.seed import DEMO_PASSWORD, delete_business_rows, seed_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-key-" + "x" * 40
@@ -85,8 +85,7 @@ def database(config: Config) -> Iterator[Database]:
 def clear_tables(db: Database) -> None:
     """Delete every row (tests only: the app's own wipe records an audit event)."""
     with db.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(delete(table))
+        delete_business_rows(conn)
 
 
 @pytest.fixture

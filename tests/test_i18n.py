@@ -65,6 +65,8 @@ def test_no_chinese_is_hard_coded_in_pages_or_callbacks() -> None:
     offenders = []
     for folder in ("pages", "callbacks", "dashboard"):
         for path in (ROOT / folder).rglob("*.py"):
+            if path.parent.name == "rules":
+                continue  # the published vocabulary the rules read (引领性, 停产 …); labels come from catalogs
             if path.name in {"config.py", "cli.py", "wsgi.py"}:
                 continue  # operator messages at start-up, before any language is known: Chinese by design
             tree = ast.parse(path.read_text(encoding="utf-8"))
