@@ -63,6 +63,16 @@
         }
         return window.dash_clientside.no_update;
       },
+      // The filter changed: drop the grid's loaded blocks so it asks the server again (rows and total).
+      // The first call only remembers the filter the page opened with: those rows are already loading.
+      purgeGrid: function (query, gridId) {
+        var seen = window.hazeopsGridQuery;
+        window.hazeopsGridQuery = query;
+        if (seen !== undefined && seen !== query && window.dash_ag_grid) {
+          window.dash_ag_grid.getApiAsync(gridId).then(function (api) { api.purgeInfiniteCache(); });
+        }
+        return query;
+      },
     },
   });
 })();

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+from typing import Any
+
 from flask import Blueprint, Flask, Response, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from dashboard.auth import services
+from dashboard.errors import HazeError
+from dashboard.filters import EnterpriseFilter, parse_filter
 from dashboard.i18n import t
+from data_access import enterprises
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -40,6 +48,125 @@ def me() -> Response:
         language=current_user.language,
         via_token=current_user.via_token,
     )
+
+
+def _filter() -> EnterpriseFilter:
+    return parse_filter(request.args.to_dict(flat=False))
+
+
+@bp.errorhandler(HazeError)
+def _refusal(exc: HazeError) -> Response:
+    text = t(exc.key, **exc.params)
+    if exc.field:
+        text = t("ui.field_error", field=exc.field, message=text)
+    resp = jsonify(error={"code": _CODES.get(exc.status, "error"), "message": text, "field": exc.field})
+    resp.status_code = exc.status
+    return resp
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise HazeError("api.bad_int", field=name, low=low, high=high)
+    return int(raw)
+
+
+def _item(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "uscc": row["uscc"],
+        "town_code": row["town_code"],
+        "town": row["town"],
+        "park": row["park"],
+        "industry": row["industry"],
+        "grade": row["grade"].value,
+        "control_type": row["control_type"].value,
+        "category": {
+            lv: (row[f"cat_{lv}"].value if row[f"cat_{lv}"] else None) for lv in ("yellow", "orange", "red")
+        },
+        "lat": row["lat"] if row["located"] else None,
+        "lon": row["lon"] if row["located"] else None,
+    }
+
+
+@bp.get("/enterprises")
+def enterprise_list() -> Response:
+    """The filtered enterprises, one page at a time (same parameters as the console URL)."""
+    flt = _filter()
+    page = _int_arg("page", 1, 1, 10**6)
+    per_page = _int_arg("per_page", 100, 1, 500)
+    _, db = services()
+    total = enterprises.count(db, flt).total
+    rows = enterprises.grid_rows(db, flt, (page - 1) * per_page, page * per_page)
+    return jsonify(items=[_item(r) for r in rows], total=total, page=page, per_page=per_page)
+
+
+@bp.get("/enterprises/<int:enterprise_id>")
+def enterprise_detail(enterprise_id: int) -> Response:
+    """One enterprise: every field, lines and measures per level with what they were read as."""
+    _, db = services()
+    view = enterprises.get(db, enterprise_id)
+    if view is None:
+        return error(404, "enterprise.not_found", id=enterprise_id)
+    body = {k: (v.value if hasattr(v, "value") else v) for k, v in view.fields.items()}
+    for key in ("created_at", "updated_at"):
+        body[key] = view.fields[key].isoformat()
+    body.update(
+        town=view.town,
+        revision=view.revision,
+        lines=[{**ln, "grade": ln["grade"].value if ln["grade"] else None} for ln in view.lines],
+        measures=[
+            {
+                "level": m.level.value,
+                "line": m.line,
+                "text": m.text,
+                "category": m.category,
+                "actions": m.actions,
+                "unparsed": m.unparsed,
+                "transport": m.transport,
+                "cut_percent": m.cut_percent,
+                "reduction_tpd": m.reductions,
+                "reduction_derived": m.derived,
+            }
+            for m in view.measures
+        ],
+    )
+    return jsonify(body)
+
+
+@bp.get("/summary")
+def summary() -> Response:
+    """Counts by grade, town, control type and category per level (of the filtered list)."""
+    _, db = services()
+    return jsonify(enterprises.summary(db, _filter()))
+
+
+@bp.get("/map/enterprises.geojson")
+def map_geojson() -> Response:
+    """The map feed: located filtered enterprises as gzipped GeoJSON, cached per filter and list change."""
+    flt = _filter()
+    _, db = services()
+    stamp = enterprises.list_stamp(db)
+    body = MAP_CACHE.get(db, flt, stamp)
+    etag = hashlib.sha256(f"{flt.query_string()}|{stamp}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        resp = Response(status=304)
+    elif "gzip" in request.accept_encodings:
+        resp = Response(body, mimetype="application/geo+json")
+        resp.headers["Content-Encoding"] = "gzip"
+    else:
+        resp = Response(gzip.decompress(body), mimetype="application/geo+json")
+    resp.set_etag(etag)
+    resp.headers["Vary"] = "Accept-Encoding"
+    # The URL carries the list stamp, so a browser may keep it a while; private: it needs a login.
+    resp.headers["Cache-Control"] = "private, max-age=300"
+    return resp
+
+
+MAP_CACHE = enterprises.MapCache()
 
 
 def init_api(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -277,9 +278,15 @@ def _page_module(dash_app: Any) -> str | None:
     from dash._pages import _path_to_page  # private, but the page router itself uses it; tests cover it
 
     stripped = dash_app.strip_relative_path(request.script_root + request.path) or ""
-    page, _ = _path_to_page(stripped)
+    page, path_vars = _path_to_page(stripped)
     module = page.get("module") if page else None
-    return None if module in (None, "pages.not_found_404") else module
+    if module in (None, "pages.not_found_404"):
+        return None
+    # A page with a path variable (/enterprise/<eid>) says whether the object exists.
+    exists = getattr(sys.modules.get(module), "exists", None)
+    if path_vars and exists is not None and not exists(**path_vars):
+        return None
+    return module
 
 
 def _csp(dash_app: Any) -> str:

@@ -60,12 +60,17 @@ ROUTES: dict[str, Rule] = {
     "/_reload-hash": ANY_READ,
     "/_favicon.ico": ANY_READ,
     "api.me": ANY_READ,
+    "api.enterprise_list": ANY_READ,
+    "api.enterprise_detail": ANY_READ,
+    "api.summary": ANY_READ,
+    "api.map_geojson": ANY_READ,
 }
 
 # Dash pages by module name: who may open them (the navbar shows only these).
 PAGES: dict[str, Rule] = {
     "pages.home": ANY_READ,
     "pages.account": ANY_READ,
+    "pages.enterprise": ANY_READ,
     "pages.admin_users": ADMIN_READ,
     "pages.admin_audit": ADMIN_READ,
     "pages.not_found_404": ANY_READ,
@@ -89,6 +94,10 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.admin_audit.sync_url": ADMIN_READ,
     "callbacks.admin_audit.load_page": ADMIN_READ,
     "callbacks.admin_audit.load_actors": ADMIN_READ,
+    "callbacks.console.apply_filters": ANY_READ,
+    "callbacks.console.grid_rows": ANY_READ,
+    "callbacks.console.select": ANY_READ,
+    "callbacks.console.reset": ANY_READ,
 }
 
 

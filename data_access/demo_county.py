@@ -8,7 +8,6 @@ The same seed gives the same list.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,17 +19,17 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 from sqlalchemy import func, insert, select
 
-from dashboard.rules.measures import daily_reduction, read_measure
+from dashboard.rules.measures import daily_reduction, read_measure, strictest
 from dashboard.rules.names import match_key
 from dashboard.rules.uscc import CHARSET, check_char
 from dashboard.rules.vocab import ControlType, Grade, Level
 from dashboard.timeutil import LOCAL_TZ
 from data_access.audit import Actor, record
+from data_access.county import outline as county_outline
 from data_access.db import Database
 from data_access.models import Enterprise, ListRevision, Measure, ProductionLine, Town
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
-OUTLINE = REFERENCE / "shanghe_370126_tianditu_cgcs2000.geojson"
 SEED = 20261203
 SIZE = 400
 PUBLISHED_AT = datetime(2026, 10, 1, 9, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
@@ -158,7 +157,7 @@ def _measures(
 def generate(size: int = SIZE, seed: int = SEED) -> tuple[DemoEnterprise, ...]:
     """Return the demo list (pure and deterministic: the same arguments give the same list)."""
     rng = random.Random(seed)
-    outline = shape(json.loads(OUTLINE.read_text(encoding="utf-8"))["features"][0]["geometry"])
+    outline = shape(county_outline()["features"][0]["geometry"])
     inside = prep(outline)
     minx, miny, maxx, maxy = outline.bounds
     with (REFERENCE / "shanghe_towns_nbs2023.csv").open(encoding="utf-8") as f:
@@ -187,9 +186,11 @@ def generate(size: int = SIZE, seed: int = SEED) -> tuple[DemoEnterprise, ...]:
         grade = _weighted(rng, KEY_GRADES) if key else Grade.UNGRADED
         if control in (ControlType.GUARANTEE, ControlType.EXEMPT) and key and grade in (Grade.C, Grade.D):
             grade = Grade.B  # a 保障类 firm in a key industry is graded B or better
-        name = (
-            f"{_weighted(rng, PREFIXES)}{trade_names[i]}{rng.choice(words)}{_weighted(rng, SUFFIXES)}（演示）"
+        # Past the 1,560 pairs (only bench-sized lists get there) a number keeps names distinct.
+        trade = trade_names[i % len(trade_names)] + (
+            str(i // len(trade_names)) if i >= len(trade_names) else ""
         )
+        name = f"{_weighted(rng, PREFIXES)}{trade}{rng.choice(words)}{_weighted(rng, SUFFIXES)}（演示）"
         if i in no_coords:
             lat = lon = None
         else:
@@ -242,8 +243,11 @@ def generate(size: int = SIZE, seed: int = SEED) -> tuple[DemoEnterprise, ...]:
     return tuple(out)
 
 
+_read = cache(read_measure)  # the demo repeats a few dozen texts; reading each once keeps 100k seeds fast
+
+
 def _measure_row(enterprise_id: int, e: DemoEnterprise, level: Level, text: str) -> dict[str, Any]:
-    reading = read_measure(text)
+    reading = _read(text)
     cut = reading.cut
     return {
         "enterprise_id": enterprise_id,
@@ -299,6 +303,7 @@ def load_demo_list(db: Database, actor: Actor, size: int = SIZE) -> int:
                 "permit_no": e.permit_no,
                 "has_cems": e.has_cems,
                 "has_power_monitoring": e.has_power_monitoring,
+                **{f"cat_{level.value}": strictest([_read(text).category]) for level, text in e.measures},
                 "is_demo": True,
                 "revision_id": revision.id,
                 "created_at": PUBLISHED_AT,

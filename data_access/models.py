@@ -55,10 +55,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def enum_column(enum_cls: type, length: int = 32) -> Enum:
-    """A portable enum: stored as VARCHAR + CHECK, so a new value is not a PostgreSQL type migration."""
+def enum_column(enum_cls: type, length: int = 32, name: str | None = None) -> Enum:
+    """A portable enum: stored as VARCHAR + CHECK, so a new value is not a PostgreSQL type migration.
+
+    `name` names the CHECK constraint; give one when a table has two columns of the same enum
+    (PostgreSQL refuses two constraints of one name in a table; SQLite does not notice).
+    """
     return Enum(
         enum_cls,
+        name=name or enum_cls.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=length,
@@ -229,10 +234,15 @@ class Enterprise(Base):
     permit_no: Mapped[str | None] = mapped_column(String(64))
     has_cems: Mapped[bool] = mapped_column(Boolean, default=False)
     has_power_monitoring: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The strictest category of the enterprise's measures at each level (rules.measures.strictest), kept
+    # beside the measures by every write that changes them, so the console filters on one indexed column.
+    cat_yellow: Mapped[Category | None] = mapped_column(enum_column(Category, name="cat_yellow"), index=True)
+    cat_orange: Mapped[Category | None] = mapped_column(enum_column(Category, name="cat_orange"), index=True)
+    cat_red: Mapped[Category | None] = mapped_column(enum_column(Category, name="cat_red"), index=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("list_revision.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the map cache's stamp
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     lines: Mapped[list[ProductionLine]] = relationship(

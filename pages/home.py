@@ -1,38 +1,293 @@
-"""Home: who is logged in and where to go (the map console arrives with the console issue)."""
+"""Home: the map-and-table console — every listed enterprise by grade and by what it must do per level."""
 
 from __future__ import annotations
 
-import dash
-import dash_bootstrap_components as dbc
-from dash import html
-from flask_login import current_user
+from typing import Any
 
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from dashboard.auth import services
+from dashboard.cards import GRADE_COLORS, GRADE_ORDER, card, label
+from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter, parse_lenient
 from dashboard.i18n import t
-from dashboard.timeutil import format_local, utcnow
-from dashboard.ui import page_header, page_title
+from dashboard.rules.vocab import Category, ControlType, Level
+from dashboard.ui import page_title
+from data_access import county, enterprises
 
 dash.register_page(__name__, path="/", title=page_title("page.home.title"), nav_key="page.home.nav", order=0)
 
-WELCOME = "home-welcome"
+URL = "console-url"  # a second Location (refresh=False): filters go to the URL without rebuilding the map
+FILTER = "console-filter"  # the canonical query string of the filter, read by the grid's row requests
+SELECTED = "console-selected"
+TOWN, PARK, INDUSTRY, GRADE, CONTROL = "f-town", "f-park", "f-industry", "f-grade", "f-control"
+LEVEL, CATEGORY, SEARCH, RESET = "f-level", "f-category", "f-q", "f-reset"
+MAP, POINTS, COUNT, NOCOORD = "console-map", "console-points", "console-count", "console-nocoord"
+GRID, GRID_PURGED, CARD = "console-grid", "console-grid-purged", "console-card"
+MAP_FEED = "/api/v1/map/enterprises.geojson"
+
+ns = Namespace("hazeops", "map")  # functions in assets/hazeops_map.js
 
 
-def layout(**_query: str) -> html.Div:
-    """Greeting with the user's role and the server's idea of local time."""
+def feed_url(flt: EnterpriseFilter, stamp: str) -> str:
+    """The map feed's URL for a filter; the list stamp makes a changed list a new URL (no stale cache)."""
+    query = flt.query_string()
+    sep = "&" if query else "?"
+    return dash.get_relative_path(MAP_FEED) + query + f"{sep}v={stamp}"
+
+
+def columns() -> list[dict[str, Any]]:
+    """Grid columns: who, where, grade, control type and the category at each level."""
+    cat = {"width": 105, "sortable": True}
+    return [
+        {
+            "field": "name",
+            "headerName": t("field.name"),
+            "flex": 2,
+            "minWidth": 220,
+            "sortable": True,
+            "tooltipField": "name",
+        },
+        {"field": "town", "headerName": t("field.town"), "width": 110, "sortable": True},
+        {"field": "industry", "headerName": t("field.industry"), "width": 150, "sortable": True},
+        {
+            "field": "grade",
+            "headerName": t("field.grade"),
+            "width": 95,
+            "sortable": True,
+            "cellClass": "grade-cell",
+        },
+        {"field": "control_type", "headerName": t("field.control_type"), "width": 100, "sortable": True},
+        {"field": "cat_yellow", "headerName": t("level.short.yellow"), **cat, "headerClass": "hdr-yellow"},
+        {"field": "cat_orange", "headerName": t("level.short.orange"), **cat, "headerClass": "hdr-orange"},
+        {"field": "cat_red", "headerName": t("level.short.red"), **cat, "headerClass": "hdr-red"},
+        {"field": "park", "headerName": t("field.park"), "width": 150, "sortable": True},
+        {"field": "uscc", "headerName": t("field.uscc"), "width": 185, "sortable": True},
+        {"field": "coords", "headerName": t("field.coords"), "width": 90},
+    ]
+
+
+def _multi(id_: str, key: str, options: list[dict[str, str]], value: tuple[str, ...]) -> html.Div:
     return html.Div(
         [
-            page_header("page.home.title", "page.home.subtitle"),
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.P(
-                            t("home.welcome", name=current_user.display_name), id=WELCOME, className="mb-1"
-                        ),
-                        html.P(t("home.role", role=t(f"role.{current_user.role.value}")), className="mb-1"),
-                        html.P(t("home.now", now=format_local(utcnow())), className="text-muted small mb-0"),
-                    ]
-                ),
-                className="mb-3",
+            dbc.Label(t(key), html_for=id_, className="small mb-0"),
+            dcc.Dropdown(
+                id=id_, options=options, value=list(value), multi=True, placeholder=t("console.any")
             ),
-            dbc.Alert(t("home.skeleton_note"), color="light", className="small"),
-        ]
+        ],
+        className="mb-2",
     )
+
+
+def filter_panel(flt: EnterpriseFilter) -> dbc.Card:
+    """The one filter set: search, town, park, industry, grade, control type, level → category."""
+    _, db = services()
+    found = enterprises.distinct_values(db)
+    towns = [{"label": name, "value": code} for code, name in enterprises.towns(db)]
+    parks = [{"label": p, "value": p} for p in found["park"]] + [{"label": t("park.none"), "value": NO_PARK}]
+    industries = [{"label": i, "value": i} for i in found["industry"]]
+    grades = [{"label": label("grade", g), "value": g} for g in GRADE_ORDER]
+    controls = [{"label": label("control", c), "value": c.value} for c in ControlType]
+    levels = [{"label": t("console.no_level"), "value": ""}] + [
+        {"label": label("level", lv), "value": lv.value} for lv in Level
+    ]
+    categories = [{"label": label("category", c), "value": c.value} for c in Category] + [
+        {"label": label("category", UNCLASSIFIED), "value": UNCLASSIFIED}
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        dbc.Label(t("console.search"), html_for=SEARCH, className="small mb-0"),
+                        dbc.Input(
+                            id=SEARCH,
+                            value=flt.q,
+                            placeholder=t("console.search_hint"),
+                            debounce=True,
+                            type="search",
+                            maxLength=64,
+                        ),
+                    ],
+                    className="mb-2",
+                ),
+                _multi(TOWN, "field.town", towns, flt.town),
+                _multi(PARK, "field.park", parks, flt.park),
+                _multi(INDUSTRY, "field.industry", industries, flt.industry),
+                _multi(GRADE, "field.grade", grades, tuple(g.value for g in flt.grade)),
+                _multi(CONTROL, "field.control_type", controls, tuple(c.value for c in flt.control)),
+                html.Div(
+                    [
+                        dbc.Label(t("console.level"), html_for=LEVEL, className="small mb-0"),
+                        dbc.RadioItems(
+                            id=LEVEL,
+                            options=levels,
+                            value=flt.level.value if flt.level else "",
+                            inline=True,
+                            className="small",
+                        ),
+                    ],
+                    className="mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Label(t("console.category"), html_for=CATEGORY, className="small mb-0"),
+                        dcc.Dropdown(
+                            id=CATEGORY,
+                            options=categories,
+                            value=list(flt.category),
+                            multi=True,
+                            placeholder=t("console.category_hint"),
+                            disabled=flt.level is None,
+                        ),
+                    ],
+                    className="mb-2",
+                ),
+                dbc.Button(t("console.reset"), id=RESET, color="secondary", outline=True, size="sm"),
+            ]
+        ),
+        className="filter-panel",
+    )
+
+
+def legend() -> html.Div:
+    """Grade colours, and how a cluster of mixed grades is drawn."""
+    return html.Div(
+        [
+            html.Div(t("console.legend"), className="fw-semibold small mb-1"),
+            *[
+                html.Div(
+                    [
+                        html.Span(className="swatch", style={"backgroundColor": GRADE_COLORS[g]}),
+                        label("grade", g),
+                    ],
+                    className="legend-row",
+                )
+                for g in GRADE_ORDER
+            ],
+            html.Div(t("console.legend_cluster"), className="legend-note"),
+        ],
+        className="map-legend",
+        id="console-legend",
+    )
+
+
+def layout(**query: Any) -> html.Div:
+    """Filters (from the URL), counts, the clustered map, the grid and the side card."""
+    flt = parse_lenient({k: v for k, v in query.items() if k != "sel"})
+    _, db = services()
+    sel = query.get("sel")
+    sel = sel[-1] if isinstance(sel, list) else sel
+    view = enterprises.get(db, int(sel)) if isinstance(sel, str) and sel.isdigit() and len(sel) < 10 else None
+    counts = enterprises.count(db, flt)
+    stamp = enterprises.list_stamp(db)
+    bounds = county.outline_bounds()
+    the_map = dl.Map(
+        [
+            dl.GeoJSON(
+                data=county.outline(),
+                id="console-outline",
+                interactive=False,
+                style={"color": "#1f3a5f", "weight": 2, "fillOpacity": 0.03, "dashArray": "4 3"},
+            ),
+            dl.GeoJSON(
+                id=POINTS,
+                url=feed_url(flt, stamp),
+                cluster=True,
+                zoomToBounds=False,
+                zoomToBoundsOnClick=True,
+                superClusterOptions={"radius": 60, "maxZoom": 15},
+                pointToLayer=ns("point"),
+                clusterToLayer=ns("cluster"),
+                hideout={"colors": GRADE_COLORS, "order": GRADE_ORDER},
+            ),
+            legend(),
+        ],
+        id=MAP,
+        # center and zoom as well as bounds: dash-leaflet needs a view before it fits the bounds.
+        center=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        zoom=10,
+        bounds=bounds,
+        boundsOptions={"padding": [8, 8]},
+        style={"height": "46vh"},
+        attributionControl=False,
+    )
+    grid = dag.AgGrid(
+        id=GRID,
+        columnDefs=columns(),
+        rowModelType="infinite",
+        getRowId="params.data.id",  # a string: rowData carries ids as text
+        defaultColDef={"resizable": True, "sortable": False},
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "rowBuffer": 10,
+            "infiniteInitialRowCount": 1,
+            "tooltipShowDelay": 300,
+            "localeText": {"noRowsToShow": t("grid.no_rows"), "loadingOoo": t("grid.loading")},
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+        },
+        style={"height": "36vh"},
+        className="ag-theme-quartz mt-2",
+    )
+    return html.Div(
+        [
+            dcc.Location(id=URL, refresh=False),
+            dcc.Store(id=FILTER, data=flt.query_string()),
+            dcc.Store(id=SELECTED, data=view.fields["id"] if view else None),
+            html.Div(id=GRID_PURGED, hidden=True),
+            dbc.Row(
+                [
+                    dbc.Col(filter_panel(flt), lg=3, md=4),
+                    dbc.Col(
+                        [
+                            html.Div(
+                                [
+                                    html.Span(
+                                        t("console.count", total=counts.total, located=counts.located),
+                                        id=COUNT,
+                                        className="me-2",
+                                    ),
+                                    dbc.Badge(
+                                        t("console.no_coords", n=counts.unlocated),
+                                        id=NOCOORD,
+                                        color="warning" if counts.unlocated else "light",
+                                        text_color="dark",
+                                        className="align-middle",
+                                    ),
+                                    html.Span(t("demo.note"), className="small text-muted ms-2")
+                                    if _is_demo(db)
+                                    else None,
+                                ],
+                                className="mb-2 small",
+                            ),
+                            the_map,
+                            grid,
+                        ],
+                        lg=9,
+                        md=8,
+                    ),
+                ],
+                className="g-3",
+            ),
+            dbc.Offcanvas(
+                card(view) if view else None,
+                id=CARD,
+                title=view.fields["name"] if view else "",
+                is_open=view is not None,
+                placement="end",
+                scrollable=True,
+                backdrop=False,
+                style={"width": "30rem"},
+            ),
+        ],
+        className="console",
+    )
+
+
+def _is_demo(db: Any) -> bool:
+    return enterprises.has_demo(db)

@@ -11,8 +11,9 @@ from sqlalchemy import func, select, text
 from dashboard.rules.names import match_key
 from dashboard.rules.uscc import is_valid
 from dashboard.rules.vocab import STRICTNESS, Category, Level
+from data_access.county import OUTLINE
 from data_access.db import Database
-from data_access.demo_county import OUTLINE, generate
+from data_access.demo_county import generate
 from data_access.models import Enterprise, Measure, Town
 from data_access.seed import seed_demo
 from tests.conftest import clear_tables

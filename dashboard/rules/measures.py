@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dashboard.rules.vocab import STRICTNESS, ActionKind, Category
@@ -164,3 +165,16 @@ def daily_reduction(annual_tonnes: float | None, reading: Reading) -> float | No
     if annual_tonnes is None or cut is None:
         return None
     return annual_tonnes / 365 * cut
+
+
+def strictest(categories: Iterable[Category | None]) -> Category | None:
+    """An enterprise's category at a level from its measures' (one per line or whole firm).
+
+    None when any measure is unclassified (a person must look first) or there is none; 保障 only when
+    every measure is 保障.
+    """
+    cats = list(categories)
+    if not cats or any(c is None for c in cats):
+        return None
+    ranked = [c for c in cats if c is not Category.GUARANTEE]
+    return max(ranked, key=lambda c: STRICTNESS[c]) if ranked else Category.GUARANTEE

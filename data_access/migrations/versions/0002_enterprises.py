@@ -101,6 +101,51 @@ def upgrade() -> None:
         sa.Column("permit_no", sa.String(length=64), nullable=True),
         sa.Column("has_cems", sa.Boolean(), nullable=False),
         sa.Column("has_power_monitoring", sa.Boolean(), nullable=False),
+        sa.Column(
+            "cat_yellow",
+            sa.Enum(
+                "stop",
+                "limit",
+                "transport",
+                "self",
+                "guarantee",
+                name="cat_yellow",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "cat_orange",
+            sa.Enum(
+                "stop",
+                "limit",
+                "transport",
+                "self",
+                "guarantee",
+                name="cat_orange",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "cat_red",
+            sa.Enum(
+                "stop",
+                "limit",
+                "transport",
+                "self",
+                "guarantee",
+                name="cat_red",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=True,
+        ),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("revision_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -119,6 +164,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_enterprise_name_key"), ["name_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_enterprise_park"), ["park"], unique=False)
         batch_op.create_index(batch_op.f("ix_enterprise_town_code"), ["town_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_enterprise_updated_at"), ["updated_at"], unique=False)
+        for level in ("yellow", "orange", "red"):
+            batch_op.create_index(batch_op.f(f"ix_enterprise_cat_{level}"), [f"cat_{level}"], unique=False)
         batch_op.create_index(
             "uq_enterprise_uscc",
             ["uscc"],
@@ -245,6 +293,9 @@ def downgrade() -> None:
             sqlite_where=sa.text("uscc IS NOT NULL"),
             postgresql_where=sa.text("uscc IS NOT NULL"),
         )
+        for level in ("yellow", "orange", "red"):
+            batch_op.drop_index(batch_op.f(f"ix_enterprise_cat_{level}"))
+        batch_op.drop_index(batch_op.f("ix_enterprise_updated_at"))
         batch_op.drop_index(batch_op.f("ix_enterprise_town_code"))
         batch_op.drop_index(batch_op.f("ix_enterprise_park"))
         batch_op.drop_index(batch_op.f("ix_enterprise_name_key"))

@@ -1,0 +1,167 @@
+"""Callbacks of the console: filters → URL, counts and map feed; grid rows from the server; the side card."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx
+
+from dashboard.auth import services
+from dashboard.cards import card, label
+from dashboard.filters import parse_lenient
+from dashboard.i18n import t
+from data_access import enterprises
+from pages import home as P
+
+CONTROLS = (P.TOWN, P.PARK, P.INDUSTRY, P.GRADE, P.CONTROL, P.LEVEL, P.CATEGORY, P.SEARCH)
+
+
+def apply_filters(
+    town: list[str] | None,
+    park: list[str] | None,
+    industry: list[str] | None,
+    grade: list[str] | None,
+    control: list[str] | None,
+    level: str | None,
+    category: list[str] | None,
+    q: str | None,
+    selected: int | None,
+) -> tuple[Any, ...]:
+    """One filter change → the URL, the grid's filter, the map feed URL, the counts and the category state."""
+    flt = parse_lenient(
+        {
+            "town": town or [],
+            "park": park or [],
+            "industry": industry or [],
+            "grade": grade or [],
+            "control": control or [],
+            "level": [level] if level else [],
+            "category": category or [] if level else [],
+            "q": [q or ""],
+        }
+    )
+    pairs = flt.query() + ([("sel", str(selected))] if selected else [])
+    search = "?" + urlencode(pairs) if pairs else ""
+    if ctx.triggered_id == P.SELECTED:  # only the selection changed: keep the map and the grid as they are
+        return (search, *(dash.no_update,) * 6)
+    _, db = services()
+    counts = enterprises.count(db, flt)
+    return (
+        search,
+        flt.query_string(),
+        P.feed_url(flt, enterprises.list_stamp(db)),
+        t("console.count", total=counts.total, located=counts.located),
+        t("console.no_coords", n=counts.unlocated),
+        "warning" if counts.unlocated else "light",
+        level in (None, ""),
+    )
+
+
+def grid_rows(request: dict[str, Any] | None, query: str | None) -> Any:
+    """One block of grid rows for the filter in the URL, sorted on the server."""
+    if not request:
+        return dash.no_update
+    flt = parse_lenient(parse_qs((query or "").lstrip("?")))
+    _, db = services()
+    start = int(request.get("startRow") or 0)
+    end = int(request.get("endRow") or start + 100)
+    sort = [(s.get("colId", ""), s.get("sort", "asc")) for s in request.get("sortModel") or []]
+    rows = enterprises.grid_rows(db, flt, start, end, sort)
+    total = enterprises.count(db, flt).total
+    return {
+        "rowData": [
+            {
+                "id": str(r["id"]),  # AG Grid row ids are strings
+                "name": r["name"],
+                "town": r["town"] or "",
+                "industry": r["industry"],
+                "grade": label("grade", r["grade"]),
+                "control_type": label("control", r["control_type"]),
+                "cat_yellow": label("category", r["cat_yellow"] or "unclassified"),
+                "cat_orange": label("category", r["cat_orange"] or "unclassified"),
+                "cat_red": label("category", r["cat_red"] or "unclassified"),
+                "park": r["park"] or "",
+                "uscc": r["uscc"] or "",
+                "coords": "" if r["located"] else t("console.no_coords_one"),
+            }
+            for r in rows
+        ],
+        "rowCount": total,
+    }
+
+
+def select(
+    click: dict[str, Any] | None, cell: dict[str, Any] | None, is_open: bool, current: int | None
+) -> tuple[Any, ...]:
+    """A marker or a row click opens the side card; closing it clears the selection."""
+    trigger = ctx.triggered_id
+    chosen: int | None = current
+    if trigger == P.POINTS and click:
+        props = (click or {}).get("properties") or {}
+        if props.get("cluster"):
+            return (dash.no_update,) * 4  # a cluster click zooms in (Leaflet does it)
+        chosen = props.get("id")
+    elif trigger == P.GRID and cell:
+        row_id = str(cell.get("rowId") or "")
+        chosen = int(row_id) if row_id.isdigit() else None
+    elif trigger == P.CARD and not is_open:
+        return None, dash.no_update, dash.no_update, False
+    if not isinstance(chosen, int):
+        return (dash.no_update,) * 4
+    _, db = services()
+    view = enterprises.get(db, chosen)
+    if view is None:
+        return None, t("enterprise.not_found", id=chosen), "", True
+    return chosen, card(view), view.fields["name"], True
+
+
+def reset(_clicks: int | None) -> tuple[Any, ...]:
+    """Clear every filter."""
+    return [], [], [], [], [], "", [], ""
+
+
+def register(app: Dash) -> None:
+    """Attach the console's callbacks to app."""
+    app.callback(
+        Output(P.URL, "search"),
+        Output(P.FILTER, "data"),
+        Output(P.POINTS, "url"),
+        Output(P.COUNT, "children"),
+        Output(P.NOCOORD, "children"),
+        Output(P.NOCOORD, "color"),
+        Output(P.CATEGORY, "disabled"),
+        *(Input(c, "value") for c in CONTROLS),
+        Input(P.SELECTED, "data"),
+        prevent_initial_call=True,
+    )(apply_filters)
+    app.callback(
+        Output(P.GRID, "getRowsResponse"),
+        Input(P.GRID, "getRowsRequest"),
+        State(P.FILTER, "data"),
+    )(grid_rows)
+    # A new filter drops the grid's loaded blocks, so it asks the server again (rows and total).
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "purgeGrid"),
+        Output(P.GRID_PURGED, "children"),
+        Input(P.FILTER, "data"),
+        State(P.GRID, "id"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(P.SELECTED, "data"),
+        Output(P.CARD, "children"),
+        Output(P.CARD, "title"),
+        Output(P.CARD, "is_open"),
+        Input(P.POINTS, "clickData"),
+        Input(P.GRID, "cellClicked"),
+        Input(P.CARD, "is_open"),
+        State(P.SELECTED, "data"),
+        prevent_initial_call=True,
+    )(select)
+    app.callback(
+        *(Output(c, "value") for c in CONTROLS),
+        Input(P.RESET, "n_clicks"),
+        prevent_initial_call=True,
+    )(reset)

@@ -1,0 +1,349 @@
+"""Queries on the published list: one filter → SQL for the map, the grid, the API and exports."""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter
+from dashboard.geo import geojson_position
+from dashboard.rules.names import match_key
+from dashboard.rules.vocab import Level
+from data_access.audit import AuditFilter, AuditRow, list_events
+from data_access.db import Database
+from data_access.models import Enterprise, ListRevision, Measure, ProductionLine, Town
+
+E = Enterprise
+SECTOR = func.coalesce(E.industry_other, E.industry)  # what a person calls the industry (食品制造, not 其他)
+LEVEL_COLUMN = {Level.YELLOW: E.cat_yellow, Level.ORANGE: E.cat_orange, Level.RED: E.cat_red}
+# A point the map can draw: both numbers present and in range. NaN fails the range test on PostgreSQL
+# and is stored as NULL by SQLite, so it never reaches the browser (cases.md 4).
+LOCATED = and_(E.lat.is_not(None), E.lon.is_not(None), E.lat.between(-90, 90), E.lon.between(-180, 180))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions(flt: EnterpriseFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter (the one definition every view uses)."""
+    where: list[ColumnElement[bool]] = []
+    if flt.town:
+        where.append(E.town_code.in_(flt.town))
+    if flt.park:
+        parks = [p for p in flt.park if p != NO_PARK]
+        park_in = [E.park.in_(parks)] if parks else []
+        where.append(or_(*park_in, E.park.is_(None)) if NO_PARK in flt.park else or_(*park_in))
+    if flt.industry:
+        where.append(SECTOR.in_(flt.industry))
+    if flt.grade:
+        where.append(E.grade.in_(flt.grade))
+    if flt.control:
+        where.append(E.control_type.in_(flt.control))
+    if flt.level and flt.category:
+        col = LEVEL_COLUMN[flt.level]
+        named = [c for c in flt.category if c != UNCLASSIFIED]
+        parts = [col.in_(named)] if named else []
+        if UNCLASSIFIED in flt.category:
+            parts.append(col.is_(None))
+        where.append(or_(*parts))
+    if flt.q:
+        key = match_key(flt.q)
+        if key:
+            pattern = f"%{_like_escape(key)}%"
+            where.append(
+                or_(
+                    E.name_key.like(pattern, escape="\\"),
+                    E.uscc.like(f"{_like_escape(key.upper())}%", escape="\\"),
+                )
+            )
+    return where
+
+
+def filtered(flt: EnterpriseFilter, *columns: Any) -> Select[Any]:
+    """SELECT columns (default: the enterprise) FROM the filtered enterprises."""
+    return select(*(columns or (E,))).select_from(E).where(*conditions(flt))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many enterprises match, and how many of them the map can draw."""
+
+    total: int
+    located: int
+
+    @property
+    def unlocated(self) -> int:
+        """Matching enterprises without a usable coordinate (the 无坐标 badge)."""
+        return self.total - self.located
+
+
+def count(db: Database, flt: EnterpriseFilter) -> Counts:
+    """Total and located counts of the filtered enterprises, in one query."""
+    with db.read() as s:
+        total, located = s.execute(filtered(flt, func.count(), func.count(case((LOCATED, 1))))).one()
+    return Counts(total, located or 0)
+
+
+# -- grid ---------------------------------------------------------------------------------------------
+
+SORTABLE: dict[str, Any] = {
+    "id": E.id,
+    "name": E.name_key,
+    "uscc": E.uscc,
+    "town": E.town_code,
+    "park": E.park,
+    "industry": SECTOR,
+    "grade": E.grade,
+    "control_type": E.control_type,
+    "cat_yellow": E.cat_yellow,
+    "cat_orange": E.cat_orange,
+    "cat_red": E.cat_red,
+}
+
+
+def _binary(session: Session, col: Any) -> Any:
+    # Code-point order on both databases: PostgreSQL's default collation sorts Chinese by locale rules.
+    if session.get_bind().dialect.name == "postgresql" and col is not E.id:
+        return col.collate("C")
+    return col
+
+
+def grid_rows(
+    db: Database, flt: EnterpriseFilter, start: int, end: int, sort: list[tuple[str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Rows start..end of the filtered enterprises for the grid (sorted by the given columns, then id)."""
+    start = max(0, start)
+    limit = max(0, min(end, start + 1000) - start)
+    with db.read() as s:
+        order = []
+        for col_id, direction in sort or []:
+            col = SORTABLE.get(col_id)
+            if col is not None:
+                expr = _binary(s, col)
+                order.append(expr.desc().nulls_last() if direction == "desc" else expr.asc().nulls_first())
+        stmt = (
+            filtered(
+                flt,
+                E.id,
+                E.name,
+                E.uscc,
+                E.town_code,
+                Town.name.label("town"),
+                E.park,
+                SECTOR.label("industry"),
+                E.grade,
+                E.control_type,
+                E.cat_yellow,
+                E.cat_orange,
+                E.cat_red,
+                E.lat,
+                E.lon,
+                LOCATED.label("located"),
+            )
+            .outerjoin(Town, Town.code == E.town_code)
+            .order_by(*order, E.id)
+            .offset(start)
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in s.execute(stmt)]
+
+
+# -- map ----------------------------------------------------------------------------------------------
+
+
+def map_features(db: Database, flt: EnterpriseFilter) -> bytes:
+    """The located filtered enterprises as GeoJSON bytes: id, name and grade per point, nothing more."""
+    with db.read() as s:
+        rows = s.execute(
+            filtered(flt, E.id, E.name, E.grade, E.lat, E.lon).where(LOCATED).order_by(E.id)
+        ).all()
+    # Building 100k small dicts triggers the cyclic GC over and over; none of them can form cycles.
+    gc.disable()
+    try:
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": geojson_position(lat, lon)},
+                "properties": {"id": eid, "name": name, "grade": grade.value},
+            }
+            for eid, name, grade, lat, lon in rows
+        ]
+        return orjson.dumps({"type": "FeatureCollection", "features": features})
+    finally:
+        gc.enable()
+
+
+def list_stamp(db: Database) -> str:
+    """Changes whenever any enterprise row does (count, newest change, highest id): the map cache key."""
+    with db.read() as s:
+        n, newest, top = s.execute(select(func.count(), func.max(E.updated_at), func.max(E.id))).one()
+    stamp = newest.isoformat() if isinstance(newest, datetime) else str(newest)
+    return f"{n}-{top}-{stamp}"
+
+
+class MapCache:
+    """Gzipped GeoJSON per (filter, list stamp), a few dozen entries per worker; stale stamps age out."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, db: Database, flt: EnterpriseFilter, stamp: str) -> bytes:
+        """Return the gzipped feature collection, building it once per filter and stamp."""
+        key = (flt.query_string(), stamp)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        body = gzip.compress(map_features(db, flt), compresslevel=5)
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return body
+
+
+# -- one enterprise -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """A measure as read: level, verbatim text, category, actions and reductions."""
+
+    level: Level
+    line: str | None
+    text: str
+    category: str | None
+    actions: list[dict[str, Any]]
+    unparsed: list[str]
+    transport: bool
+    cut_percent: float | None
+    reductions: dict[str, float | None]
+    derived: bool
+
+
+@dataclass(frozen=True)
+class EnterpriseView:
+    """Everything the card and the enterprise page show."""
+
+    fields: dict[str, Any]
+    town: str | None
+    revision: int | None
+    lines: list[dict[str, Any]]
+    measures: list[MeasureView]
+    revision_published: datetime | None
+    history: list[AuditRow]
+
+
+LEVEL_ORDER = {Level.YELLOW: 0, Level.ORANGE: 1, Level.RED: 2}
+
+
+def get(db: Database, enterprise_id: int, *, history: bool = False) -> EnterpriseView | None:
+    """One enterprise with its lines and measures (and its audit history), or None."""
+    with db.read() as s:
+        e = s.get(E, enterprise_id)
+        if e is None:
+            return None
+        lines = {
+            ln.id: ln for ln in s.scalars(select(ProductionLine).where(ProductionLine.enterprise_id == e.id))
+        }
+        measures = sorted(
+            s.scalars(select(Measure).where(Measure.enterprise_id == e.id)),
+            key=lambda m: (LEVEL_ORDER[m.level], m.line_id or 0, m.id),
+        )
+        town = s.scalar(select(Town.name).where(Town.code == e.town_code)) if e.town_code else None
+        rev = s.execute(
+            select(ListRevision.number, ListRevision.published_at).where(ListRevision.id == e.revision_id)
+        ).first()
+        values = {c.key: getattr(e, c.key) for c in E.__table__.columns}
+        view = EnterpriseView(
+            fields=values,
+            town=town,
+            revision=rev.number if rev else None,
+            revision_published=rev.published_at if rev else None,
+            lines=[
+                {"id": ln.id, "name": ln.name, "grade": ln.grade, "capacity": ln.capacity}
+                for ln in lines.values()
+            ],
+            measures=[
+                MeasureView(
+                    level=m.level,
+                    line=lines[m.line_id].name if m.line_id in lines else None,
+                    text=m.text,
+                    category=m.category.value if m.category else None,
+                    actions=list(m.actions or []),
+                    unparsed=list(m.unparsed or []),
+                    transport=m.transport,
+                    cut_percent=m.cut_percent,
+                    reductions={"so2": m.so2_tpd, "nox": m.nox_tpd, "pm": m.pm_tpd, "vocs": m.vocs_tpd},
+                    derived=m.reduction_derived,
+                )
+                for m in measures
+            ],
+            history=[],
+        )
+    if history:
+        rows, _ = list_events(db, AuditFilter(object=f"enterprise:{enterprise_id}"), limit=200)
+        return EnterpriseView(**{**view.__dict__, "history": rows})
+    return view
+
+
+# -- options and summary ------------------------------------------------------------------------------
+
+
+def has_demo(db: Database) -> bool:
+    """True when the list holds demo enterprises (the console then says so)."""
+    with db.read() as s:
+        return bool(s.scalar(select(E.id).where(E.is_demo).limit(1)))
+
+
+def towns(db: Database) -> list[tuple[str, str]]:
+    """(code, name) of the county's towns, in code order."""
+    with db.read() as s:
+        return [(c, n) for c, n in s.execute(select(Town.code, Town.name).order_by(Town.code))]
+
+
+def distinct_values(db: Database) -> dict[str, list[str]]:
+    """The parks and industries the list holds (for the filter dropdowns)."""
+    with db.read() as s:
+        parks = sorted(p for p in s.scalars(select(E.park).distinct()) if p)
+        industries = sorted(i for i in s.scalars(select(SECTOR).distinct()) if i)
+    return {"park": parks, "industry": industries}
+
+
+def summary(db: Database, flt: EnterpriseFilter | None = None) -> dict[str, Any]:
+    """Counts of the (filtered) list by grade, town, control type, and category per level."""
+    flt = flt or EnterpriseFilter()
+    out: dict[str, Any] = {}
+    with db.read() as s:
+
+        def by(col: Any) -> dict[str, int]:
+            rows = s.execute(filtered(flt, col, func.count()).group_by(col)).all()
+            return {(k.value if hasattr(k, "value") else k) or "": n for k, n in rows}
+
+        out["total"] = s.scalar(filtered(flt, func.count()))
+        out["grade"] = by(E.grade)
+        out["control_type"] = by(E.control_type)
+        town_rows = s.execute(
+            filtered(flt, Town.name, func.count())
+            .outerjoin(Town, Town.code == E.town_code)
+            .group_by(Town.name)
+        ).all()
+        out["town"] = {k or "": n for k, n in town_rows}
+        out["category"] = {
+            level.value: {k or UNCLASSIFIED: v for k, v in by(col).items()}
+            for level, col in LEVEL_COLUMN.items()
+        }
+    return out
