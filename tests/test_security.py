@@ -24,6 +24,7 @@ SAMPLE = {  # a value for each URL variable, so every rule becomes a concrete UR
     "package_name": "dash",
     "fingerprinted_path": "dash-renderer/build/dash_renderer.v4_4_1m1.min.js",
     "path": "admin/users",
+    "enterprise_id": "1",
 }
 
 
