@@ -134,6 +134,13 @@ def _grade_text(f: dict[str, Any]) -> str:
     return t("ui.paren", text=shown, detail=raw) if raw and raw != f["grade"].value else shown
 
 
+def _monitoring(f: dict[str, Any]) -> str:
+    kinds = [
+        t(key) for key, on in (("card.cems", f["has_cems"]), ("card.power", f["has_power_monitoring"])) if on
+    ]
+    return t("ui.comma").join(kinds) if kinds else t("card.no_monitoring")
+
+
 def facts(view: Any) -> list[tuple[str, Any]]:
     """(label, value) pairs of an enterprise's own fields, in reading order."""
     f = view.fields
@@ -158,6 +165,7 @@ def facts(view: Any) -> list[tuple[str, Any]]:
         ),
         (t("field.base_capacity"), f["base_capacity"] or "—"),
         (t("field.permit_no"), f["permit_no"] or "—"),
+        (t("field.monitoring"), _monitoring(f)),
         (
             t("field.revision"),
             t("card.revision", number=view.revision, at=format_local(view.revision_published))
