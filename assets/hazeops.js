@@ -54,6 +54,17 @@
     });
   };
 
+  // dash-leaflet reports bounds as [[south, west], [north, east]]; accept a Leaflet-like object too.
+  function boundsOf(b) {
+    if (Array.isArray(b) && b.length === 2 && Array.isArray(b[0])) {
+      return { south: b[0][0], west: b[0][1], north: b[1][0], east: b[1][1] };
+    }
+    if (b && b._southWest && b._northEast) {
+      return { south: b._southWest.lat, west: b._southWest.lng, north: b._northEast.lat, east: b._northEast.lng };
+    }
+    return null;
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     hazeops: {
       // Reload the page (after the language changed): the whole shell is rebuilt in the new language.
@@ -62,6 +73,34 @@
           window.location.reload();
         }
         return window.dash_clientside.no_update;
+      },
+      // The map feed for this view: the filter's URL (from the server), the zoom, the CRS of the chosen base
+      // map and, from tile_zoom on, the visible tiles plus one around (dashboard/mapgrid.py TileRange).
+      feedUrl: function (zoom, bounds, feed, baseLayer, crsByLayer, current) {
+        if (!feed || zoom === undefined || zoom === null) {
+          return window.dash_clientside.no_update;
+        }
+        var z = Math.max(0, Math.min(20, Math.round(zoom)));
+        var crs = (crsByLayer && crsByLayer[baseLayer]) || "wgs84";
+        var url = feed.base + "&z=" + z + "&crs=" + crs;
+        var box = boundsOf(bounds);
+        if (z >= feed.tile_zoom && box) {
+          var n = Math.pow(2, z), top = n - 1;
+          var tx = function (lng) { return Math.floor(((lng + 180) / 360) * n); };
+          var ty = function (lat) {
+            var r = (Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180;
+            return Math.floor(((1 - Math.asinh(Math.tan(r)) / Math.PI) / 2) * n);
+          };
+          var x0 = Math.max(0, tx(box.west) - 1), x1 = Math.min(top, tx(box.east) + 1);
+          var y0 = Math.max(0, ty(box.north) - 1), y1 = Math.min(top, ty(box.south) + 1);
+          url += "&tiles=" + [x0, y0, x1, y1].join(",");
+        }
+        return url === current ? window.dash_clientside.no_update : url;
+      },
+      // The county outline as drawn on the chosen base map (高德 tiles need GCJ-02 positions).
+      outlineFor: function (baseLayer, crsByLayer, outlines) {
+        var crs = (crsByLayer && crsByLayer[baseLayer]) || "wgs84";
+        return (outlines && outlines[crs]) || window.dash_clientside.no_update;
       },
       // The filter changed: drop the grid's loaded blocks so it asks the server again (rows and total).
       // The first call only remembers the filter the page opened with: those rows are already loading.

@@ -1,42 +1,50 @@
-/* Map drawing for the console (dash-leaflet calls these by name; no data lives here). */
+/* Map drawing for the console (dash-leaflet calls these by name; no data lives here).
+   The feed is clustered on the server (dashboard/mapgrid.py): a feature is either one enterprise
+   {id, name, grade} or a cluster {cluster, count, grades: {grade: n}, bounds}. */
 (function () {
   "use strict";
 
-  // A single enterprise: a dot in its grade's colour.
-  function point(feature, latlng, context) {
-    var colors = context.hideout.colors;
-    var c = colors[feature.properties.grade] || "#8c8c8c";
-    return L.circleMarker(latlng, {
-      radius: 7, color: "#ffffff", weight: 1.5, fillColor: c, fillOpacity: 0.95, className: "hz-point",
-    });
-  }
-
-  // A cluster: a ring split by the grades inside it (in legend order), the number of enterprises in the middle.
-  function cluster(feature, latlng, index, context) {
-    var colors = context.hideout.colors, order = context.hideout.order;
-    var total = feature.properties.point_count;
-    var counts = {};
-    var leaves = index.getLeaves(feature.properties.cluster_id, Infinity);
-    for (var i = 0; i < leaves.length; i++) {
-      var g = leaves[i].properties.grade;
-      counts[g] = (counts[g] || 0) + 1;
-    }
-    var stops = [], acc = 0;
+  // A ring split by the grades inside (in legend order), the number of enterprises in the middle.
+  function clusterIcon(props, colors, order) {
+    var total = props.count, stops = [], acc = 0;
     for (var k = 0; k < order.length; k++) {
-      var n = counts[order[k]];
+      var n = props.grades[order[k]];
       if (!n) { continue; }
       var a = (acc / total) * 360, b = ((acc + n) / total) * 360;
       stops.push(colors[order[k]] + " " + a.toFixed(2) + "deg " + b.toFixed(2) + "deg");
       acc += n;
     }
     var size = total < 10 ? 34 : total < 100 ? 40 : 48;
+    var label = total >= 10000 ? Math.round(total / 1000) + "k" : total >= 1000 ? (total / 1000).toFixed(1) + "k" : String(total);
     var html = '<div class="hz-ring" style="background: conic-gradient(' + stops.join(", ") + ')">' +
-      '<span class="hz-count" data-count="' + total + '">' +
-      feature.properties.point_count_abbreviated + "</span></div>";
-    return L.marker(latlng, {
-      icon: L.divIcon({ html: html, className: "hz-cluster", iconSize: L.point(size, size) }),
+      '<span class="hz-count" data-count="' + total + '">' + label + "</span></div>";
+    return L.divIcon({ html: html, className: "hz-cluster", iconSize: L.point(size, size) });
+  }
+
+  function point(feature, latlng, context) {
+    var colors = context.hideout.colors, props = feature.properties;
+    if (props.cluster) {
+      return L.marker(latlng, { icon: clusterIcon(props, colors, context.hideout.order), keyboard: false });
+    }
+    var c = colors[props.grade] || "#8c8c8c";
+    return L.circleMarker(latlng, {
+      radius: 7, color: "#ffffff", weight: 1.5, fillColor: c, fillOpacity: 0.95, className: "hz-point",
+      bubblingMouseEvents: false,
     });
   }
 
-  window.hazeops = Object.assign({}, window.hazeops, { map: { point: point, cluster: cluster } });
+  // A cluster zooms to its members on click; an enterprise shows its name on hover (its click opens the card).
+  function feature(f, layer, context) {
+    var map = context.map;
+    window.hazeops.leaflet = map; // for tests and the browser console: the console's Leaflet map
+    if (f.properties.cluster) {
+      layer.on("click", function () {
+        map.fitBounds(f.properties.bounds, { padding: [40, 40], maxZoom: 18 });
+      });
+    } else if (f.properties.name) {
+      layer.bindTooltip(f.properties.name, { direction: "top", offset: [0, -6] });
+    }
+  }
+
+  window.hazeops = Object.assign({}, window.hazeops, { map: { point: point, feature: feature } });
 })();

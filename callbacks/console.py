@@ -11,6 +11,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 from dashboard.auth import services
 from dashboard.cards import card, label
 from dashboard.filters import parse_lenient
+from dashboard.geo import CRS, from_crs
 from dashboard.i18n import t
 from data_access import enterprises
 from pages import home as P
@@ -29,7 +30,7 @@ def apply_filters(
     q: str | None,
     selected: int | None,
 ) -> tuple[Any, ...]:
-    """One filter change → the URL, the grid's filter, the map feed URL, the counts and the category state."""
+    """One filter change → the URL, the grid's filter, the map feed, the counts and the category state."""
     flt = parse_lenient(
         {
             "town": town or [],
@@ -51,7 +52,7 @@ def apply_filters(
     return (
         search,
         flt.query_string(),
-        P.feed_url(flt, enterprises.list_stamp(db)),
+        P.feed(flt, enterprises.list_stamp(db)),
         t("console.count", total=counts.total, located=counts.located),
         t("console.no_coords", n=counts.unlocated),
         "warning" if counts.unlocated else "light",
@@ -117,6 +118,17 @@ def select(
     return chosen, card(view), view.fields["name"], True
 
 
+def clicked_position(click: dict[str, Any] | None, base: str | None, crs_of: dict[str, str] | None) -> str:
+    """Where the user clicked, in WGS-84 whatever tiles are shown (高德 positions are converted back)."""
+    latlng = (click or {}).get("latlng") or {}
+    lat, lon = latlng.get("lat"), latlng.get("lng")
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return ""
+    crs = CRS((crs_of or {}).get(base or "", CRS.WGS84.value))
+    w_lat, w_lon = from_crs(float(lat), float(lon), crs)
+    return t("console.clicked", lat=f"{w_lat:.6f}", lon=f"{w_lon:.6f}")
+
+
 def reset(_clicks: int | None) -> tuple[Any, ...]:
     """Clear every filter."""
     return [], [], [], [], [], "", [], ""
@@ -127,7 +139,7 @@ def register(app: Dash) -> None:
     app.callback(
         Output(P.URL, "search"),
         Output(P.FILTER, "data"),
-        Output(P.POINTS, "url"),
+        Output(P.FEED, "data"),
         Output(P.COUNT, "children"),
         Output(P.NOCOORD, "children"),
         Output(P.NOCOORD, "color"),
@@ -149,6 +161,32 @@ def register(app: Dash) -> None:
         State(P.GRID, "id"),
         prevent_initial_call=True,
     )
+    # The feed URL follows the zoom, the visible tiles and the base map's CRS without a server round trip.
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "feedUrl"),
+        Output(P.POINTS, "url"),
+        Input(P.MAP, "zoom"),
+        Input(P.MAP, "bounds"),
+        Input(P.FEED, "data"),
+        Input(P.LAYERS, "baseLayer"),
+        State(P.BASE_CRS, "data"),
+        State(P.POINTS, "url"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "outlineFor"),
+        Output(P.OUTLINE, "data"),
+        Input(P.LAYERS, "baseLayer"),
+        State(P.BASE_CRS, "data"),
+        State(P.OUTLINES, "data"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(P.CLICKED, "children"),
+        Input(P.MAP, "clickData"),
+        State(P.LAYERS, "baseLayer"),
+        State(P.BASE_CRS, "data"),
+        prevent_initial_call=True,
+    )(clicked_position)
     app.callback(
         Output(P.SELECTED, "data"),
         Output(P.CARD, "children"),

@@ -10,11 +10,15 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from dashboard import mapgrid
 from dashboard.auth import services
 from dashboard.errors import HazeError
 from dashboard.filters import EnterpriseFilter, parse_filter
+from dashboard.geo import CRS
 from dashboard.i18n import t
-from data_access import enterprises
+from dashboard.mapgrid import TileRange
+from data_access import enterprises, mapfeed
+from data_access.mapfeed import FeedRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -146,12 +150,18 @@ def summary() -> Response:
 
 @bp.get("/map/enterprises.geojson")
 def map_geojson() -> Response:
-    """The map feed: located filtered enterprises as gzipped GeoJSON, cached per filter and list change."""
+    """The map feed: located filtered enterprises as gzipped GeoJSON, clustered for `z` within `tiles`.
+
+    `crs=gcj02` gives positions for 高德 tiles (only when a GCJ-02 base map is configured); without `z`
+    every point comes by itself. Cached per filter, list change, CRS, zoom and tiles.
+    """
     flt = _filter()
+    req = FeedRequest(flt, _crs_arg(), *_zoom_and_tiles())
     _, db = services()
     stamp = enterprises.list_stamp(db)
-    body = MAP_CACHE.get(db, flt, stamp)
-    etag = hashlib.sha256(f"{flt.query_string()}|{stamp}".encode()).hexdigest()[:32]
+    body = MAP_FEED.body(db, req, stamp)
+    key = f"{flt.query_string()}|{stamp}|{req.crs}|{req.zoom}|{req.tiles}"
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         resp = Response(status=304)
     elif "gzip" in request.accept_encodings:
@@ -166,7 +176,33 @@ def map_geojson() -> Response:
     return resp
 
 
-MAP_CACHE = enterprises.MapCache()
+def _crs_arg() -> CRS:
+    raw = request.args.get("crs", "") or CRS.WGS84.value
+    config, _ = services()
+    drawable = {m.crs for m in config.base_maps()} | {CRS.WGS84}
+    try:
+        crs = CRS(raw)
+    except ValueError:
+        raise HazeError("api.bad_choice", field="crs", choices="/".join(c.value for c in drawable)) from None
+    if crs not in drawable:
+        raise HazeError("api.bad_choice", field="crs", choices="/".join(c.value for c in drawable))
+    return crs
+
+
+def _zoom_and_tiles() -> tuple[int | None, TileRange | None]:
+    if request.args.get("z", "") == "":
+        return None, None
+    zoom = _int_arg("z", 0, 0, mapgrid.MAX_ZOOM)
+    raw = request.args.get("tiles", "")
+    if not raw:
+        return zoom, None
+    try:
+        return zoom, TileRange.parse(raw, zoom)
+    except ValueError:
+        raise HazeError("api.bad_tiles", field="tiles") from None
+
+
+MAP_FEED = mapfeed.MapFeed()
 
 
 def init_api(app: Flask) -> None:

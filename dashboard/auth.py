@@ -31,6 +31,7 @@ from dashboard.config import Config
 from dashboard.errors import PermissionDeniedError
 from dashboard.i18n import LANGUAGES, t
 from dashboard.roles import Role
+from dashboard.tiles import tile_hosts
 from data_access import users
 from data_access.audit import Actor
 from data_access.db import Database
@@ -291,10 +292,13 @@ def _page_module(dash_app: Any) -> str | None:
 
 def _csp(dash_app: Any) -> str:
     # Computed per response: Dash pages adds its inline title script at the first request (stack.md P10).
+    # Images: our own, data: URIs (Leaflet, AG Grid) and exactly the configured tile hosts, nothing else.
     hashes = " ".join(dash_app.csp_hashes())
+    config, _ = services()
+    img = " ".join(["'self'", "data:", *tile_hosts(config.base_maps())])
     return (
         f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        f"img-src {img}; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
 

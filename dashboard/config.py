@@ -9,7 +9,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from dashboard.tiles import BaseMap
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,6 +121,29 @@ def _env_secret(env: Mapping[str, str], name: str) -> str | None:
     return direct or None
 
 
+def _env_tiles(env: Mapping[str, str]) -> tuple[tuple[str, ...], str | None]:
+    """TILE_PROVIDER (one or more of none/osm/tianditu/amap, comma-separated) and TIANDITU_KEY."""
+    from dashboard.tiles import PROVIDERS
+
+    raw = env.get("TILE_PROVIDER", "").strip().lower() or "none"
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    unknown = [n for n in names if n not in PROVIDERS]
+    if unknown or not names:
+        raise ConfigError(
+            f"配置错误：TILE_PROVIDER={raw!r} 含未知底图 {', '.join(unknown)}；"
+            f"可选 {' / '.join(PROVIDERS)}，多个用逗号分隔（第一个为默认底图）。"
+        )
+    key = _env_secret(env, "TIANDITU_KEY")
+    if "tianditu" in names and not key:
+        raise ConfigError(
+            "配置错误：TILE_PROVIDER 含 tianditu，但未设置 TIANDITU_KEY（或 TIANDITU_KEY_FILE）。"
+            "请在天地图开发者平台申请浏览器端密钥（tk），并把本站域名加入白名单。"
+        )
+    if key and not re.fullmatch(r"[A-Za-z0-9]{8,64}", key):
+        raise ConfigError("配置错误：TIANDITU_KEY 应为 8–64 位字母或数字（天地图控制台中的 tk）。")
+    return names, key
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting the app reads; build with Config.from_env() or directly in tests."""
@@ -132,6 +159,14 @@ class Config:
     login_window_minutes: int = 15
     proxy_count: int = 0
     instance_path: Path = field(default_factory=lambda: ROOT / "instance")
+    tile_providers: tuple[str, ...] = ("none",)
+    tianditu_key: str | None = None
+
+    def base_maps(self) -> list[BaseMap]:
+        """The base maps this site offers, the default first (dashboard/tiles.py)."""
+        from dashboard.tiles import base_maps
+
+        return base_maps(self.tile_providers, self.tianditu_key)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -175,6 +210,7 @@ class Config:
             )
         prefix = prefix.rstrip("/")
 
+        providers, tianditu_key = _env_tiles(env)
         return cls(
             database_url=database_url,
             secret_key=secret,
@@ -191,4 +227,6 @@ class Config:
             login_window_minutes=int(_env_number(env, "LOGIN_WINDOW_MINUTES", 15, minimum=1, maximum=1440)),
             proxy_count=int(_env_number(env, "PROXY_COUNT", 0, minimum=0, maximum=5)),
             instance_path=instance,
+            tile_providers=providers,
+            tianditu_key=tianditu_key,
         )

@@ -98,6 +98,7 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.console.grid_rows": ANY_READ,
     "callbacks.console.select": ANY_READ,
     "callbacks.console.reset": ANY_READ,
+    "callbacks.console.clicked_position": ANY_READ,
 }
 
 

@@ -7,13 +7,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dashboard.geo import CRS, geometry_to_crs
+
 OUTLINE = Path(__file__).resolve().parent / "reference" / "shanghe_370126_tianditu_cgcs2000.geojson"
 
 
 @cache
-def outline() -> dict[str, Any]:
-    """The outline as a GeoJSON FeatureCollection (CGCS2000, within centimetres of WGS-84)."""
-    return json.loads(OUTLINE.read_text(encoding="utf-8"))
+def outline(crs: CRS = CRS.WGS84) -> dict[str, Any]:
+    """The outline as a GeoJSON FeatureCollection (CGCS2000 = WGS-84 within centimetres), drawn for crs."""
+    doc = json.loads(OUTLINE.read_text(encoding="utf-8"))
+    for feature in doc["features"]:
+        feature["geometry"] = geometry_to_crs(feature["geometry"], crs)
+    return doc
 
 
 @cache

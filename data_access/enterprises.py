@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import gc
-import gzip
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter
-from dashboard.geo import geojson_position
 from dashboard.rules.names import match_key
 from dashboard.rules.vocab import Level
 from data_access.audit import AuditFilter, AuditRow, list_events
@@ -158,29 +152,7 @@ def grid_rows(
         return [dict(r._mapping) for r in s.execute(stmt)]
 
 
-# -- map ----------------------------------------------------------------------------------------------
-
-
-def map_features(db: Database, flt: EnterpriseFilter) -> bytes:
-    """The located filtered enterprises as GeoJSON bytes: id, name and grade per point, nothing more."""
-    with db.read() as s:
-        rows = s.execute(
-            filtered(flt, E.id, E.name, E.grade, E.lat, E.lon).where(LOCATED).order_by(E.id)
-        ).all()
-    # Building 100k small dicts triggers the cyclic GC over and over; none of them can form cycles.
-    gc.disable()
-    try:
-        features = [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": geojson_position(lat, lon)},
-                "properties": {"id": eid, "name": name, "grade": grade.value},
-            }
-            for eid, name, grade, lat, lon in rows
-        ]
-        return orjson.dumps({"type": "FeatureCollection", "features": features})
-    finally:
-        gc.enable()
+# -- map (the feed itself is data_access/mapfeed.py) -----------------------------------------------
 
 
 def list_stamp(db: Database) -> str:
@@ -189,30 +161,6 @@ def list_stamp(db: Database) -> str:
         n, newest, top = s.execute(select(func.count(), func.max(E.updated_at), func.max(E.id))).one()
     stamp = newest.isoformat() if isinstance(newest, datetime) else str(newest)
     return f"{n}-{top}-{stamp}"
-
-
-class MapCache:
-    """Gzipped GeoJSON per (filter, list stamp), a few dozen entries per worker; stale stamps age out."""
-
-    def __init__(self, size: int = 32) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, db: Database, flt: EnterpriseFilter, stamp: str) -> bytes:
-        """Return the gzipped feature collection, building it once per filter and stamp."""
-        key = (flt.query_string(), stamp)
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
-        body = gzip.compress(map_features(db, flt), compresslevel=5)
-        with self._lock:
-            self._items[key] = body
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return body
 
 
 # -- one enterprise -----------------------------------------------------------------------------------

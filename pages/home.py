@@ -14,8 +14,10 @@ from dash_extensions.javascript import Namespace
 from dashboard.auth import services
 from dashboard.cards import GRADE_COLORS, GRADE_ORDER, card, label
 from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter, parse_lenient
+from dashboard.geo import CRS
 from dashboard.i18n import t
 from dashboard.rules.vocab import Category, ControlType, Level
+from dashboard.tiles import BaseMap
 from dashboard.ui import page_title
 from data_access import county, enterprises
 
@@ -28,16 +30,58 @@ TOWN, PARK, INDUSTRY, GRADE, CONTROL = "f-town", "f-park", "f-industry", "f-grad
 LEVEL, CATEGORY, SEARCH, RESET = "f-level", "f-category", "f-q", "f-reset"
 MAP, POINTS, COUNT, NOCOORD = "console-map", "console-points", "console-count", "console-nocoord"
 GRID, GRID_PURGED, CARD = "console-grid", "console-grid-purged", "console-card"
+LAYERS, OUTLINE, OUTLINES = "console-layers", "console-outline", "console-outlines"
+FEED, BASE_CRS, CLICKED = "console-feed", "console-base-crs", "console-clicked"
 MAP_FEED = "/api/v1/map/enterprises.geojson"
+START_ZOOM = 10
+TILE_ZOOM = 13  # from this zoom on the feed is asked for the visible tiles only (dashboard/mapgrid.py)
 
 ns = Namespace("hazeops", "map")  # functions in assets/hazeops_map.js
 
 
-def feed_url(flt: EnterpriseFilter, stamp: str) -> str:
-    """The map feed's URL for a filter; the list stamp makes a changed list a new URL (no stale cache)."""
+def feed(flt: EnterpriseFilter, stamp: str) -> dict[str, Any]:
+    """What the browser needs to ask for the map feed: the filter's URL and from which zoom to send tiles.
+
+    The list stamp makes a changed list a new URL (no stale cache); assets/hazeops.js adds the zoom, the
+    visible tiles and the CRS of the chosen base map (hazeops.feedUrl).
+    """
     query = flt.query_string()
     sep = "&" if query else "?"
-    return dash.get_relative_path(MAP_FEED) + query + f"{sep}v={stamp}"
+    return {"base": dash.get_relative_path(MAP_FEED) + query + f"{sep}v={stamp}", "tile_zoom": TILE_ZOOM}
+
+
+def feed_url(flt: EnterpriseFilter, stamp: str, zoom: int = START_ZOOM, crs: CRS = CRS.WGS84) -> str:
+    """The feed URL of the first view (the same one hazeops.feedUrl builds for it in the browser)."""
+    return feed(flt, stamp)["base"] + f"&z={zoom}&crs={crs.value}"
+
+
+def base_layers(maps: list[BaseMap]) -> dl.LayersControl:
+    """One base layer per configured base map (hidden when there is only one); the first is shown."""
+    return dl.LayersControl(
+        [
+            dl.BaseLayer(
+                dl.LayerGroup(
+                    [
+                        dl.TileLayer(
+                            url=tl.url,
+                            subdomains=tl.subdomains or "abc",
+                            maxZoom=tl.max_zoom,
+                            maxNativeZoom=tl.max_zoom,
+                            attribution=t(f"map.attribution.{tl.provider}"),
+                        )
+                        for tl in m.layers
+                    ]
+                ),
+                name=t(f"map.base.{m.key}"),
+                checked=i == 0,
+            )
+            for i, m in enumerate(maps)
+        ],
+        id=LAYERS,
+        baseLayer=t(f"map.base.{maps[0].key}"),
+        hideSingleBase=True,
+        position="topright",
+    )
 
 
 def columns() -> list[dict[str, Any]]:
@@ -186,33 +230,40 @@ def layout(**query: Any) -> html.Div:
     counts = enterprises.count(db, flt)
     stamp = enterprises.list_stamp(db)
     bounds = county.outline_bounds()
+    config, _ = services()
+    maps = config.base_maps()
+    crs_of = {t(f"map.base.{m.key}"): m.crs.value for m in maps}
+    first_crs = maps[0].crs
+    tiled = any(m.layers for m in maps)
+    outlines = {crs.value: county.outline(crs) for crs in {m.crs for m in maps}}
     the_map = dl.Map(
         [
+            base_layers(maps),
             dl.GeoJSON(
-                data=county.outline(),
-                id="console-outline",
+                data=outlines[first_crs.value],
+                id=OUTLINE,
                 interactive=False,
                 style={"color": "#1f3a5f", "weight": 2, "fillOpacity": 0.03, "dashArray": "4 3"},
             ),
             dl.GeoJSON(
                 id=POINTS,
-                url=feed_url(flt, stamp),
-                cluster=True,
-                zoomToBounds=False,
-                zoomToBoundsOnClick=True,
-                superClusterOptions={"radius": 60, "maxZoom": 15},
+                url=feed_url(flt, stamp, START_ZOOM, first_crs),
                 pointToLayer=ns("point"),
-                clusterToLayer=ns("cluster"),
+                onEachFeature=ns("feature"),
                 hideout={"colors": GRADE_COLORS, "order": GRADE_ORDER},
             ),
             legend(),
+            html.Div(id=CLICKED, className="map-clicked small"),
+            # Credit the tile providers; Leaflet's own prefix carries a flag a government site would not show.
+            *([dl.AttributionControl(prefix="Leaflet", position="bottomright")] if tiled else []),
         ],
         id=MAP,
         # center and zoom as well as bounds: dash-leaflet needs a view before it fits the bounds.
         center=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
-        zoom=10,
+        zoom=START_ZOOM,
         bounds=bounds,
         boundsOptions={"padding": [8, 8]},
+        maxZoom=18,
         style={"height": "46vh"},
         attributionControl=False,
     )
@@ -238,6 +289,9 @@ def layout(**query: Any) -> html.Div:
         [
             dcc.Location(id=URL, refresh=False),
             dcc.Store(id=FILTER, data=flt.query_string()),
+            dcc.Store(id=FEED, data=feed(flt, stamp)),
+            dcc.Store(id=BASE_CRS, data=crs_of),
+            dcc.Store(id=OUTLINES, data=outlines),
             dcc.Store(id=SELECTED, data=view.fields["id"] if view else None),
             html.Div(id=GRID_PURGED, hidden=True),
             dbc.Row(

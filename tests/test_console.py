@@ -15,10 +15,11 @@ from dashboard.filters import EnterpriseFilter, parse_filter
 from dashboard.geo import geojson_position, leaflet_position
 from dashboard.rules.names import match_key
 from dashboard.rules.vocab import Category, ControlType, Grade, Level
-from data_access import enterprises
+from data_access import enterprises, mapfeed
 from data_access.audit import Actor, record
 from data_access.db import Database
 from data_access.demo_county import DemoEnterprise, generate
+from data_access.mapfeed import FeedRequest
 from data_access.models import Enterprise
 
 TOWN = "370126107"  # 玉皇庙镇
@@ -73,7 +74,7 @@ def test_map_grid_api_and_count_agree_with_an_independent_count(
     rows = enterprises.grid_rows(db, flt, 0, 10_000)
     assert sorted(r["name"] for r in rows) == sorted(e.name for e in want)
 
-    features = json.loads(enterprises.map_features(db, flt))["features"]
+    features = json.loads(mapfeed.collection(db, FeedRequest(flt)))["features"]
     assert len(features) + counts.unlocated == len(want)  # points + 无坐标 = grid rows = count
 
     client = login_as("duty")
@@ -127,7 +128,7 @@ def test_bad_coordinates_never_reach_the_map_and_the_rest_still_draw(db: Databas
     _add(db, name="坐标测试三（演示）", lat=None, lon=None, town_code=TOWN)
     _add(db, name="坐标测试四（演示）", lat=200.0, lon=117.2, town_code=TOWN)
     _add(db, name="坐标测试五（演示）", lat=37.2, lon=math.inf, town_code=TOWN)
-    raw = enterprises.map_features(db, flt)
+    raw = mapfeed.collection(db, FeedRequest(flt))
     assert b"NaN" not in raw and b"Infinity" not in raw
     features = json.loads(raw)["features"]
     assert [f["properties"]["id"] for f in features] == [good]
@@ -139,7 +140,7 @@ def test_one_helper_orders_positions_for_geojson_and_leaflet(db: Database) -> No
     """cases.md 5: GeoJSON is [lon, lat], Leaflet is [lat, lon]; 商河 is near 37.3 N, 117.2 E."""
     assert geojson_position(37.31, 117.16) == [117.16, 37.31]
     assert leaflet_position(37.31, 117.16) == [37.31, 117.16]
-    features = json.loads(enterprises.map_features(db, EnterpriseFilter()))["features"]
+    features = json.loads(mapfeed.collection(db, FeedRequest(EnterpriseFilter())))["features"]
     lon, lat = features[0]["geometry"]["coordinates"]
     assert 116.9 < lon < 117.5 and 37.0 < lat < 37.6
 
@@ -151,7 +152,7 @@ def test_invisible_differences_do_not_split_a_firm_and_same_names_in_two_towns_s
     for q in ("星澜化工有限公司(演示)", "星澜\u00a0化工", "星澜\u200b化工有限公司（演示）"):
         rows = enterprises.grid_rows(db, parse_filter({"q": [q]}), 0, 100)
         assert sorted(r["id"] for r in rows) == sorted([a, b]), q
-    features = json.loads(enterprises.map_features(db, parse_filter({"q": ["星澜化工"]})))["features"]
+    features = json.loads(mapfeed.collection(db, FeedRequest(parse_filter({"q": ["星澜化工"]}))))["features"]
     assert len(features) == 2
 
 
