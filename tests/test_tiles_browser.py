@@ -139,7 +139,7 @@ def test_switching_tianditu_and_amap_keeps_points_on_their_spot_and_clicks_read_
     assert 300 < distance_m(lat, lon, target.lat, target.lon) < 800
     o_lat, o_lon = (float(v) for v in wgs84_to_gcj02(outline_lat, outline_lon))
     page.wait_for_function(
-        f"() => {{ const p = ({OUTLINE_FIRST})(); return p && Math.abs(p[0] - {o_lat}) < 1e-9; }}"
+        f"() => {{ const p = ({OUTLINE_FIRST})(); return p && Math.abs(p[0] - {o_lat}) < 1e-9 && Math.abs(p[1] - {o_lon}) < 1e-9; }}"
     )
     assert tiles and all(urlsplit(u).hostname.endswith(".is.autonavi.com") for u in tiles)
 
