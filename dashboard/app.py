@@ -7,7 +7,7 @@ from typing import Any
 
 import dash
 from dash import Dash
-from flask import Flask
+from flask import Flask, request
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -36,6 +36,24 @@ def _guard_pages() -> None:
 
         guarded._hazeops_guarded = True  # type: ignore[attr-defined]
         page["layout"] = guarded
+
+
+def _titled_index(app: Dash) -> None:
+    """Send each page's title in the user's language in the HTML <title>, not only after the router ran."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        from dash._pages import _path_to_page  # private, but Dash's own meta tags use it the same way
+
+        path = app.strip_relative_path(request.script_root + request.path) or ""
+        page, path_vars = _path_to_page(path)
+        title = page.get("title") if page else None
+        if callable(title):
+            title = title(**(path_vars or {}))
+        kwargs["title"] = title or t("app.name")
+        return str(plain(**kwargs))
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
 
 
 def create_app(config: Config | None = None, db: Database | None = None) -> Dash:
@@ -82,6 +100,7 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Dash
     )
     app.layout = shell.layout
     _guard_pages()
+    _titled_index(app)
 
     from callbacks import register_all
 

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.errors import HazeError
-from dashboard.i18n import t
+from dashboard.i18n import DEFAULT_LANGUAGE, catalog, t
 
 
 def page_title(key: str) -> Callable[..., str]:
@@ -19,6 +19,18 @@ def page_title(key: str) -> Callable[..., str]:
         return f"{t(key)} · {t('app.name')}"
 
     return title
+
+
+GRID_LOCALE_PREFIX = "grid.locale."
+
+
+def grid_locale() -> dict[str, str]:
+    """AG Grid's own texts (localeText) in the user's language, from the catalogs' grid.locale.* keys."""
+    return {
+        key.removeprefix(GRID_LOCALE_PREFIX): t(key)
+        for key in catalog(DEFAULT_LANGUAGE)
+        if key.startswith(GRID_LOCALE_PREFIX)
+    }
 
 
 def page_header(title_key: str, subtitle_key: str | None = None) -> html.Div:

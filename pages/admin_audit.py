@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.i18n import t
-from dashboard.ui import page_header, page_title
+from dashboard.ui import grid_locale, page_header, page_title
 
 dash.register_page(
     __name__, path="/admin/audit", title=page_title("page.audit.title"), nav_key="page.audit.nav", order=85
@@ -102,7 +102,7 @@ def layout(
                 id=GRID,
                 columnDefs=columns(),
                 rowData=[],
-                dashGridOptions={"localeText": {"noRowsToShow": t("grid.no_rows")}, "tooltipShowDelay": 300},
+                dashGridOptions={"localeText": grid_locale(), "tooltipShowDelay": 300},
                 defaultColDef={"resizable": True},
                 style={"height": "60vh"},
                 className="ag-theme-quartz",

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.i18n import t
 from dashboard.roles import Role
-from dashboard.ui import labelled, page_header, page_title
+from dashboard.ui import grid_locale, labelled, page_header, page_title
 
 dash.register_page(
     __name__, path="/admin/users", title=page_title("page.users.title"), nav_key="page.users.nav", order=80
@@ -108,7 +108,7 @@ def layout(**_query: str) -> html.Div:
         getRowId="params.data.id",
         dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-            "localeText": {"noRowsToShow": t("grid.no_rows")},
+            "localeText": grid_locale(),
         },
         style={"height": "340px"},
         className="ag-theme-quartz",
@@ -205,7 +205,7 @@ def layout(**_query: str) -> html.Div:
                                         "checkboxes": False,
                                         "enableClickSelection": True,
                                     },
-                                    "localeText": {"noRowsToShow": t("grid.no_rows")},
+                                    "localeText": grid_locale(),
                                     "domLayout": "autoHeight",
                                 },
                                 className="ag-theme-quartz mb-2",

@@ -18,7 +18,7 @@ from dashboard.geo import CRS
 from dashboard.i18n import t
 from dashboard.rules.vocab import Category, ControlType, Level
 from dashboard.tiles import BaseMap
-from dashboard.ui import page_title
+from dashboard.ui import grid_locale, page_title
 from data_access import county, enterprises
 
 dash.register_page(__name__, path="/", title=page_title("page.home.title"), nav_key="page.home.nav", order=0)
@@ -279,7 +279,7 @@ def layout(**query: Any) -> html.Div:
             "rowBuffer": 10,
             "infiniteInitialRowCount": 1,
             "tooltipShowDelay": 300,
-            "localeText": {"noRowsToShow": t("grid.no_rows"), "loadingOoo": t("grid.loading")},
+            "localeText": grid_locale(),
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
         },
         style={"height": "36vh"},

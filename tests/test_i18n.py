@@ -8,6 +8,9 @@ from pathlib import Path
 
 from dashboard.i18n import LANGUAGES, catalog, t
 from dashboard.roles import Role
+from data_access import users
+from data_access.audit import Actor
+from data_access.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"[a-z_]+(\.[a-z_0-9]+)+")
@@ -87,3 +90,130 @@ def test_no_chinese_is_hard_coded_in_pages_or_callbacks() -> None:
                 ):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
     assert offenders == []
+
+
+# Component props a person reads; a string literal there is a hard-coded UI text.
+READABLE_KWARGS = {
+    "children",
+    "placeholder",
+    "title",
+    "label",
+    "headerName",
+    "header",
+    "tooltip",
+    "alt",
+    "text",
+}
+READABLE_KEYS = {"label", "headerName", "headerTooltip", "placeholder", "title"}
+COMPONENT_MODULES = {"html", "dcc", "dbc", "dag", "dl"}
+WORDS = re.compile(r"[A-Za-z]{2,}|[\u3400-\u9fff]")
+
+
+def _readable_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if not (isinstance(owner, ast.Name) and owner.id in COMPONENT_MODULES):
+                continue
+            candidates = [a for a in node.args[:1]]
+            candidates += [k.value for k in node.keywords if k.arg in READABLE_KWARGS]
+            for value in candidates:
+                items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+                found += [(v.lineno, v.value) for v in items if isinstance(v, ast.Constant)]
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value in READABLE_KEYS
+                    and isinstance(value, ast.Constant)
+                ):
+                    found.append((value.lineno, value.value))
+    return [(n, v) for n, v in found if isinstance(v, str) and WORDS.search(v)]
+
+
+def test_no_text_in_any_language_is_hard_coded_in_components() -> None:
+    """English slips through a CJK check: no component child, label or placeholder is a plain literal."""
+    offenders = []
+    for folder in ("pages", "callbacks", "dashboard"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for line, value in _readable_literals(ast.parse(path.read_text(encoding="utf-8"))):
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {value!r}")
+    assert offenders == []
+
+
+def test_the_scan_itself_finds_planted_texts() -> None:
+    planted = ast.parse(
+        'html.Span("Save")\ndbc.Button(children="保存")\n{"headerName": "Name"}\ndcc.Input(placeholder="Search")'
+    )
+    assert [v for _, v in _readable_literals(planted)] == ["Save", "保存", "Name", "Search"]
+    assert _readable_literals(ast.parse('html.Span("·")\nhtml.Div(id="x", className="small mb-0")')) == []
+
+
+def test_the_grid_locale_covers_every_key_in_both_languages_and_is_translated() -> None:
+    from dashboard.ui import GRID_LOCALE_PREFIX
+
+    zh = {k for k in catalog("zh") if k.startswith(GRID_LOCALE_PREFIX)}
+    en = {k for k in catalog("en") if k.startswith(GRID_LOCALE_PREFIX)}
+    assert zh == en and len(zh) > 40
+    assert {"grid.locale.noRowsToShow", "grid.locale.loadingOoo", "grid.locale.sortAscending"} <= zh
+    translated = [k for k in zh if CJK.search(catalog("zh")[k])]
+    assert len(translated) >= len(zh) - 2  # "?" and the like need no translation
+    assert not [k for k in en if CJK.search(catalog("en")[k])]
+
+
+def _components(node: object) -> list[dict[str, object]]:
+    """Every component in a layout as Dash serialises it (type, namespace, props)."""
+    out: list[dict[str, object]] = []
+    if isinstance(node, dict):
+        if "type" in node and "props" in node:
+            out.append(node)
+        for value in node.values():
+            out += _components(value)
+    elif isinstance(node, list):
+        for value in node:
+            out += _components(value)
+    return out
+
+
+def _render(app: object, client: object, path: str) -> object:
+    key = next(k for k in app.callback_map if "_pages_content.children" in k)  # type: ignore[attr-defined]
+    entry = app.callback_map[key]  # type: ignore[attr-defined]
+    from tests.test_security import body_for
+
+    body = body_for(key, entry, {"_pages_location.pathname": path, "_pages_location.search": ""})
+    resp = client.post("/_dash-update-component", json=body)  # type: ignore[attr-defined]
+    assert resp.status_code == 200
+    return resp.get_json()
+
+
+def test_every_grid_on_every_page_speaks_the_users_language(
+    app: object, client: object, db: Database
+) -> None:
+    from tests.conftest import login
+
+    login(client, "admin")
+    admin = Actor(id=users.find_user_id(db, "admin"), name="admin", role=Role.ADMIN)
+    for lang in ("zh", "en"):
+        users.set_language(db, admin, lang)
+        grids = []
+        for path in ("/", "/admin/users", "/admin/audit"):
+            grids += [c for c in _components(_render(app, client, path)) if c["type"] == "AgGrid"]
+        assert len(grids) >= 4
+        for grid in grids:
+            locale = grid["props"]["dashGridOptions"]["localeText"]  # type: ignore[index]
+            assert locale["noRowsToShow"] == t("grid.locale.noRowsToShow", lang)
+            for col in grid["props"].get("columnDefs") or []:  # type: ignore[union-attr]
+                assert not col.get("headerName") or (lang == "en") != bool(CJK.search(col["headerName"]))
+
+
+def test_page_titles_follow_the_users_language_at_request_time(client: object, db: Database) -> None:
+    from tests.conftest import login
+
+    login(client, "duty")
+    duty = Actor(id=users.find_user_id(db, "duty"), name="duty", role=Role.DUTY_OFFICER)
+    for lang in ("zh", "en", "zh"):
+        users.set_language(db, duty, lang)
+        html = client.get("/").get_data(as_text=True)  # type: ignore[attr-defined]
+        title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
+        assert title == f"{t('page.home.title', lang)} · {t('app.name', lang)}"
