@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard user add|token create|db upgrade|seed|serve`."""
+"""Command line: `python -m dashboard user add|token create|db upgrade|seed|backup|restore|serve`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from dashboard.config import Config, ConfigError, mask_url, scrub
 from dashboard.errors import HazeError
 from dashboard.i18n import t
 from dashboard.roles import Role
+from dashboard.timeutil import to_local, utcnow
 from data_access.db import Database, DatabaseUnavailable
 
 
@@ -97,6 +99,59 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(table: str, done: int, total: int) -> None:
+    """One line per table on stderr, rewritten in place at a terminal (long work shows progress)."""
+    end = "\r" if sys.stderr.isatty() and done < total else "\n"
+    print(
+        t("cli.backup_progress", "zh", table=table, done=done, total=total),
+        end=end,
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a portable backup of every table (gzipped JSON lines)."""
+    from data_access.backup import backup
+
+    config = _config()
+    stamp = to_local(utcnow()).strftime("%Y%m%d-%H%M%S")  # the operator reads Beijing time
+    path = Path(args.file) if args.file else config.instance_path / "backups" / f"hazeops-{stamp}.jsonl.gz"
+    summary = backup(_db(config), path, _progress)
+    print(
+        t(
+            "cli.backup_done",
+            "zh",
+            path=summary.path,
+            rows=sum(summary.rows.values()),
+            revision=summary.revision,
+            sha=summary.sha256,
+        )
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a backup in one transaction (into an empty database, or replacing all with --replace)."""
+    from data_access.audit import Actor
+    from data_access.backup import restore
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise HazeError("backup.not_a_backup", path=str(path))
+    summary = restore(_db(_config()), path, Actor.system("cli"), replace=args.replace, progress=_progress)
+    print(
+        t(
+            "cli.restore_done",
+            "zh",
+            path=summary.path,
+            rows=sum(summary.rows.values()),
+            revision=summary.revision,
+        )
+    )
+    return 0
+
+
 def print_banner(config: Config, host: str) -> None:
     """Tell the person at the terminal where to log in (and the demo logins in demo mode)."""
     from data_access.seed import DEMO_PASSWORD, DEMO_USERS
@@ -169,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--demo", action="store_true", help="the demo county")
     seed.add_argument("--reset", action="store_true", help="wipe every table first (destructive)")
     seed.set_defaults(func=cmd_seed)
+
+    back = sub.add_parser("backup", help="write a portable backup (gzipped JSON lines) of every table")
+    back.add_argument("file", nargs="?", help="default: instance/backups/hazeops-<Beijing time>.jsonl.gz")
+    back.set_defaults(func=cmd_backup)
+    rest = sub.add_parser("restore", help="restore a backup in one transaction")
+    rest.add_argument("file")
+    rest.add_argument("--replace", action="store_true", help="replace a database that already holds data")
+    rest.set_defaults(func=cmd_restore)
 
     serve = sub.add_parser("serve", help="serve with gunicorn")
     serve.add_argument("--host", help="address to bind (default $HOST or 127.0.0.1)")
