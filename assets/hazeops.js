@@ -102,13 +102,16 @@
         var crs = (crsByLayer && crsByLayer[baseLayer]) || "wgs84";
         return (outlines && outlines[crs]) || window.dash_clientside.no_update;
       },
-      // The filter changed: drop the grid's loaded blocks so it asks the server again (rows and total).
-      // The first call only remembers the filter the page opened with: those rows are already loading.
+      // The filter changed: drop the grid's loaded blocks so it asks the server again (rows and total). The
+      // last filter is kept on the grid itself: a grid rebuilt by a page visit starts afresh.
       purgeGrid: function (query, gridId) {
-        var seen = window.hazeopsGridQuery;
-        window.hazeopsGridQuery = query;
-        if (seen !== undefined && seen !== query && window.dash_ag_grid) {
-          window.dash_ag_grid.getApiAsync(gridId).then(function (api) { api.purgeInfiniteCache(); });
+        if (window.dash_ag_grid) {
+          window.dash_ag_grid.getApiAsync(gridId).then(function (api) {
+            if (api.hazeopsQuery !== query) {
+              api.hazeopsQuery = query;
+              api.purgeInfiniteCache();
+            }
+          });
         }
         return query;
       },
