@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard user add|token create|db upgrade|seed|backup|restore|serve`."""
+"""Command line: `python -m dashboard user add|token create|db upgrade|seed|backup|restore|list|serve`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from dashboard.config import Config, ConfigError, mask_url, scrub
 from dashboard.errors import HazeError
@@ -198,6 +199,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_db(func: Any) -> Any:
+    """Wrap a `list …` command so it gets the checked database of this configuration."""
+
+    def run(args: argparse.Namespace) -> int:
+        return int(func(args, _db(_config())))
+
+    run.__doc__ = func.__doc__
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every command."""
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="HazeOps 重污染天气应急调度台")
@@ -232,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     rest.add_argument("file")
     rest.add_argument("--replace", action="store_true", help="replace a database that already holds data")
     rest.set_defaults(func=cmd_restore)
+
+    from dashboard.cli_list import add_parser as add_list
+
+    add_list(sub, _with_db)
 
     serve = sub.add_parser("serve", help="serve with gunicorn")
     serve.add_argument("--host", help="address to bind (default $HOST or 127.0.0.1)")

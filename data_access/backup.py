@@ -8,6 +8,7 @@ restore everyone logs in again. The same file moves a site from SQLite to Postgr
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import math
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Enum, Float, Table, delete, func, insert, select, text
+from sqlalchemy import Enum, Float, LargeBinary, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from dashboard.errors import HazeError
@@ -71,6 +72,8 @@ def _encode(table: Table) -> Callable[[Any], list[Any]]:
                 out.append(value.value if hasattr(value, "value") else value)
             elif kind == "float" and not math.isfinite(value):
                 out.append({"$float": repr(value)})  # JSON has no NaN or Infinity
+            elif kind == "bytes":
+                out.append({"$b64": base64.b64encode(value).decode("ascii")})
             else:
                 out.append(value)
         return out
@@ -99,6 +102,8 @@ def _decoder(table: Table, columns: list[str]) -> Callable[[list[Any]], dict[str
                     value = enum_cls(value)
                 elif kind == "float" and isinstance(value, dict):
                     value = float(value["$float"])
+                elif kind == "bytes" and isinstance(value, dict):
+                    value = base64.b64decode(value["$b64"])
             row[name] = value
         return row
 
@@ -112,6 +117,8 @@ def _kind(type_: Any) -> str:
         return "enum"
     if isinstance(type_, Float):
         return "float"
+    if isinstance(type_, LargeBinary):
+        return "bytes"
     return "plain"
 
 

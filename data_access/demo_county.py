@@ -9,7 +9,7 @@ The same seed gives the same list.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -17,17 +17,17 @@ from typing import Any
 
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from dashboard.rules.measures import daily_reduction, read_measure, strictest
-from dashboard.rules.names import match_key
+from dashboard.rules.listrecord import LineEntry, ListRecord, MeasureEntry
 from dashboard.rules.uscc import CHARSET, check_char
 from dashboard.rules.vocab import ControlType, Grade, Level
 from dashboard.timeutil import LOCAL_TZ
 from data_access.audit import Actor, record
 from data_access.county import outline as county_outline
 from data_access.db import Database
-from data_access.models import Enterprise, ListRevision, Measure, ProductionLine, Town
+from data_access.listrecords import encode_snapshot, write_records
+from data_access.models import ListRevision, Town
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 SEED = 20261203
@@ -243,96 +243,65 @@ def generate(size: int = SIZE, seed: int = SEED) -> tuple[DemoEnterprise, ...]:
     return tuple(out)
 
 
-_read = cache(read_measure)  # the demo repeats a few dozen texts; reading each once keeps 100k seeds fast
-
-
-def _measure_row(enterprise_id: int, e: DemoEnterprise, level: Level, text: str) -> dict[str, Any]:
-    reading = _read(text)
-    cut = reading.cut
-    return {
-        "enterprise_id": enterprise_id,
-        "level": level,
-        "text": text,
-        "category": reading.category,
-        "actions": [
-            {k: v for k, v in asdict(a).items() if v is not None and k != "clause"} for a in reading.actions
-        ],
-        "unparsed": list(reading.unparsed),
-        "transport": reading.transport,
-        "cut_percent": None if cut is None else round(cut * 100, 2),
-        "so2_tpd": daily_reduction(e.so2_tpa, reading),
-        "nox_tpd": daily_reduction(e.nox_tpa, reading),
-        "pm_tpd": daily_reduction(e.pm_tpa, reading),
-        "vocs_tpd": daily_reduction(e.vocs_tpa, reading),
-        "reduction_derived": cut is not None,
+def record_of(e: DemoEnterprise) -> ListRecord:
+    """A generated enterprise as a list record (what an import of the demo list would give)."""
+    fields = {
+        "name": e.name,
+        "uscc": e.uscc,
+        "town_code": e.town_code,
+        "park": e.park,
+        "address": e.address,
+        "industry": e.industry,
+        "industry_other": e.industry_other,
+        "control_type": e.control_type.value,
+        "grade": e.grade.value,
+        "grade_raw": e.grade.value,
+        "grade_local": False,
+        "permit_no": e.permit_no,
+        "lon": e.lon,
+        "lat": e.lat,
+        "coord_crs": None if e.lat is None else "wgs84",
+        "so2_tpa": e.so2_tpa,
+        "nox_tpa": e.nox_tpa,
+        "pm_tpa": e.pm_tpa,
+        "vocs_tpa": e.vocs_tpa,
+        "base_capacity": e.base_capacity,
+        "has_cems": e.has_cems,
+        "has_power_monitoring": e.has_power_monitoring,
     }
+    return ListRecord(
+        fields,
+        tuple(LineEntry(name) for name in e.lines),
+        tuple(MeasureEntry(level, text) for level, text in e.measures),
+    )
 
 
 def load_demo_list(db: Database, actor: Actor, size: int = SIZE) -> int:
     """Publish the demo list as revision 1 in one transaction; return how many enterprises it holds."""
-    specs = generate(size)
+    records = [record_of(e) for e in generate(size)]
     with db.write() as s:
         if s.scalar(select(func.count()).select_from(Town)) == 0:
             raise RuntimeError("no towns: run `python -m dashboard db upgrade` first")
         revision = ListRevision(
-            number=1, published_at=PUBLISHED_AT, published_by="seed", note=DEMO_NOTE, is_demo=True
+            number=1,
+            published_at=PUBLISHED_AT,
+            published_by="seed",
+            note=DEMO_NOTE,
+            is_demo=True,
+            kind="demo",
+            counts={"enterprises": len(records), "new": len(records), "changed": 0, "removed": 0},
         )
         s.add(revision)
         s.flush()
-        rows = [
-            {
-                "uscc": e.uscc,
-                "name": e.name,
-                "name_key": match_key(e.name),
-                "town_code": e.town_code,
-                "park": e.park,
-                "address": e.address,
-                "industry": e.industry,
-                "industry_other": e.industry_other,
-                "control_type": e.control_type,
-                "grade": e.grade,
-                "grade_raw": e.grade.value,
-                "lat": e.lat,
-                "lon": e.lon,
-                "coord_crs": None if e.lat is None else "WGS84",
-                "so2_tpa": e.so2_tpa,
-                "nox_tpa": e.nox_tpa,
-                "pm_tpa": e.pm_tpa,
-                "vocs_tpa": e.vocs_tpa,
-                "base_capacity": e.base_capacity,
-                "permit_no": e.permit_no,
-                "has_cems": e.has_cems,
-                "has_power_monitoring": e.has_power_monitoring,
-                **{f"cat_{level.value}": strictest([_read(text).category]) for level, text in e.measures},
-                "is_demo": True,
-                "revision_id": revision.id,
-                "created_at": PUBLISHED_AT,
-                "updated_at": PUBLISHED_AT,
-                "version": 1,
-            }
-            for e in specs
-        ]
-        ids = s.scalars(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), rows).all()
-        lines = [
-            {"enterprise_id": eid, "name": ln} for eid, e in zip(ids, specs, strict=True) for ln in e.lines
-        ]
-        if lines:
-            s.execute(insert(ProductionLine), lines)
-        s.execute(
-            insert(Measure),
-            [
-                _measure_row(eid, e, level, text)
-                for eid, e in zip(ids, specs, strict=True)
-                for level, text in e.measures
-            ],
-        )
+        ids = write_records(s, records, {}, revision_id=revision.id, now=PUBLISHED_AT, is_demo=True)
+        revision.snapshot = encode_snapshot(dict(zip(ids, records, strict=True)))
         record(
             s,
             actor,
             "list.publish",
             "list_revision",
             revision.id,
-            after={"number": 1, "enterprises": len(specs), "demo": True},
+            after={"number": 1, "enterprises": len(records), "demo": True},
             reason=DEMO_NOTE,
         )
-    return len(specs)
+    return len(records)

@@ -29,8 +29,8 @@ def _like_escape(text: str) -> str:
 
 
 def conditions(flt: EnterpriseFilter) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a filter (the one definition every view uses)."""
-    where: list[ColumnElement[bool]] = []
+    """The WHERE clauses of a filter (the one definition every view uses): enterprises on the list."""
+    where: list[ColumnElement[bool]] = [E.in_list.is_(True)]
     if flt.town:
         where.append(E.town_code.in_(flt.town))
     if flt.park:
@@ -254,7 +254,7 @@ def get(db: Database, enterprise_id: int, *, history: bool = False) -> Enterpris
 def has_demo(db: Database) -> bool:
     """True when the list holds demo enterprises (the console then says so)."""
     with db.read() as s:
-        return bool(s.scalar(select(E.id).where(E.is_demo).limit(1)))
+        return bool(s.scalar(select(E.id).where(E.is_demo, E.in_list).limit(1)))
 
 
 def towns(db: Database) -> list[tuple[str, str]]:
@@ -266,8 +266,8 @@ def towns(db: Database) -> list[tuple[str, str]]:
 def distinct_values(db: Database) -> dict[str, list[str]]:
     """The parks and industries the list holds (for the filter dropdowns)."""
     with db.read() as s:
-        parks = sorted(p for p in s.scalars(select(E.park).distinct()) if p)
-        industries = sorted(i for i in s.scalars(select(SECTOR).distinct()) if i)
+        parks = sorted(p for p in s.scalars(select(E.park).where(E.in_list).distinct()) if p)
+        industries = sorted(i for i in s.scalars(select(SECTOR).where(E.in_list).distinct()) if i)
     return {"park": parks, "industry": industries}
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -203,6 +204,11 @@ class ListRevision(Base):
     file_sha256: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16), default="full")  # full / grades / restore / demo
+    restored_from: Mapped[int | None] = mapped_column(Integer)  # the revision number a restore brought back
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # enterprises, new, changed, removed
+    # The whole list as published (gzipped JSON lines of records): what a restore brings back.
+    snapshot: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class Enterprise(Base):
@@ -240,6 +246,9 @@ class Enterprise(Base):
     cat_orange: Mapped[Category | None] = mapped_column(enum_column(Category, name="cat_orange"), index=True)
     cat_red: Mapped[Category | None] = mapped_column(enum_column(Category, name="cat_red"), index=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # On the published list. An enterprise a revision drops keeps its row (and id) for its history and
+    # for the visits and problems that point at it; a later revision that lists it again finds it.
+    in_list: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("list_revision.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the map cache's stamp
@@ -299,10 +308,78 @@ class Measure(Base):
     pm_tpd: Mapped[float | None]
     vocs_tpd: Mapped[float | None]
     reduction_derived: Mapped[bool] = mapped_column(Boolean, default=False)  # annual ÷ 365 × cut, not stated
+    stated: Mapped[list[str]] = mapped_column(JSON, default=list)  # pollutants whose t/d the list states
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="measures")
 
     __table_args__ = (Index("ix_measure_level_category", "level", "category"),)
+
+
+class ListImport(Base):
+    """An uploaded list file in staging: parsed, checked and compared, not yet (or never) published."""
+
+    __tablename__ = "list_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # cleared once staged
+    source: Mapped[str] = mapped_column(String(16), default="file")  # file / restore
+    restore_of: Mapped[int | None] = mapped_column(Integer)  # revision number being restored
+    mode: Mapped[str] = mapped_column(String(16), default="replace")  # replace / update (grades: detected)
+    crs: Mapped[str] = mapped_column(String(16), default="wgs84")
+    kind: Mapped[str | None] = mapped_column(String(16))  # full / grades, once parsed
+    status: Mapped[str] = mapped_column(String(16), default="uploaded", index=True)
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("list_revision.id"))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failure: Mapped[str | None] = mapped_column(Text)  # why the file could not be read at all
+    published_revision_id: Mapped[int | None] = mapped_column(ForeignKey("list_revision.id"))
+    finished_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy
+
+
+class ListImportRecord(Base):
+    """One enterprise of a staged import and what it changes: new, changed, unchanged, removed, unmatched."""
+
+    __tablename__ = "list_import_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("list_import.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    sheet: Mapped[str | None] = mapped_column(String(64))
+    first_row: Mapped[int | None] = mapped_column(Integer)  # Excel row
+    rows: Mapped[list[int]] = mapped_column(JSON, default=list)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer)  # the stored enterprise it matched
+    change: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    uscc: Mapped[str | None] = mapped_column(String(32))
+    town_code: Mapped[str | None] = mapped_column(String(12))
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the record (None for a removed one)
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [field, before, after]
+
+
+class ListImportProblem(Base):
+    """A problem found in a staged import, where it is in the file, and its rule and severity."""
+
+    __tablename__ = "list_import_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("list_import.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str] = mapped_column(String(8))
+    rule: Mapped[str] = mapped_column(String(48))
+    sheet: Mapped[str | None] = mapped_column(String(64))
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(8))
+    header: Mapped[str | None] = mapped_column(String(128))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # Reference data loaded by migrations; wiping business data leaves it alone.

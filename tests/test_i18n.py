@@ -17,6 +17,35 @@ KEY = re.compile(r"[a-z_]+(\.[a-z_0-9]+)+")
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 
 
+# Errors that carry a list-check rule id: their message is the catalog key "check.<rule>".
+RULE_ERRORS = {"CellError", "ListFileError", "HeaderError"}
+
+
+def _rule_ids() -> set[str]:
+    """Rule ids given as literals to Problem/problem (2nd argument) and Finding (1st) in app code."""
+    rules: set[str] = set()
+    for folder in ("dashboard", "data_access"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call):
+                    name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                    index = {"Problem": 1, "problem": 1, "Finding": 0}.get(name)
+                    if (
+                        index is not None
+                        and len(node.args) > index
+                        and isinstance(node.args[index], ast.Constant)
+                    ):
+                        rules.add(node.args[index].value)
+    return rules
+
+
+def test_every_list_check_rule_has_a_message_in_both_languages() -> None:
+    rules = _rule_ids()
+    assert {"measure.order", "reduction.exceeds", "uscc.duplicate", "match.none", "coords.swapped"} <= rules
+    for lang in LANGUAGES:
+        assert sorted(r for r in rules if f"check.{r}" not in catalog(lang)) == []
+
+
 def _literal_keys() -> set[str]:
     """Keys passed as string literals to t(...) or to an error's constructor anywhere in app code."""
     keys: set[str] = set()
@@ -31,7 +60,7 @@ def _literal_keys() -> set[str]:
                         and KEY.fullmatch(value)
                         and (name in {"t", "page_header", "ok", "page_title"} or name.endswith("Error"))
                     ):
-                        keys.add(value)
+                        keys.add(f"check.{value}" if name in RULE_ERRORS else value)
     keys |= set(
         re.findall(r"t\('([a-z_.]+)'[,)]", (ROOT / "dashboard/templates/login.html").read_text("utf-8"))
     )
