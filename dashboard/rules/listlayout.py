@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dashboard.rules.vocab import Level
 
@@ -237,12 +237,13 @@ class Layout:
         return max((c.index for c in self.columns), default=-1) + 1
 
 
-@dataclass(frozen=True)
 class HeaderError(Exception):
     """The header cannot be read; `rule` names why, `params` carry rows (1-based) and column letters."""
 
-    rule: str
-    params: dict[str, object] = field(default_factory=dict)
+    def __init__(self, rule: str, params: dict[str, object] | None = None) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.params = params or {}
 
 
 def column_letter(index: int) -> str:

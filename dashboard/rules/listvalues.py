@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dashboard.geo import CRS
 from dashboard.rules import uscc as uscc_rules
@@ -19,12 +19,13 @@ from dashboard.rules.industries import KEY_INDUSTRIES, OTHER, PARKS, SECTORS
 from dashboard.rules.vocab import ControlType
 
 
-@dataclass(frozen=True)
 class CellError(Exception):
     """A cell that cannot be read: `rule` names the check, `params` fill its message."""
 
-    rule: str
-    params: dict[str, object] = field(default_factory=dict)
+    def __init__(self, rule: str, params: dict[str, object] | None = None) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.params = params or {}
 
 
 EMPTY_MARKS = frozenset({"", "-", "—", "–", "/", "／", "无", "空", "null", "none", "nan", "n/a", "#n/a"})
