@@ -102,6 +102,80 @@
         var crs = (crsByLayer && crsByLayer[baseLayer]) || "wgs84";
         return (outlines && outlines[crs]) || window.dash_clientside.no_update;
       },
+      // Dash has no file input: put a native one into its slot, once (the slot names what it accepts).
+      mountFileInput: function (texts, slotId) {
+        var slot = document.getElementById(slotId);
+        if (slot && !document.getElementById("list-file")) {
+          var input = document.createElement("input");
+          input.type = "file";
+          input.id = "list-file";
+          input.className = "form-control form-control-sm";
+          input.accept = slot.getAttribute("data-accept") || "";
+          slot.appendChild(input);
+        }
+        return window.dash_clientside.no_update;
+      },
+      // Send the chosen list file to the protected upload route as multipart data (never as a base64 Dash
+      // payload), showing upload progress; the import id it answers starts the check (a background job).
+      uploadList: function (clicks, mode, crs, texts, csrf) {
+        var set = window.dash_clientside.set_props;
+        var input = document.getElementById("list-file");
+        var file = input && input.files && input.files[0];
+        function message(text, color) {
+          return { type: "Alert", namespace: "dash_bootstrap_components",
+                   props: { children: text, color: color || "danger", className: "py-2 mb-0" } };
+        }
+        if (!clicks) {
+          return window.dash_clientside.no_update;
+        }
+        if (!file) {
+          return message(texts.no_file, "warning");
+        }
+        if (file.size > Number(texts.max_bytes)) {
+          return message(texts.too_big);
+        }
+        var data = new FormData();
+        data.append("file", file);
+        data.append("mode", mode || "replace");
+        data.append("crs", crs || "wgs84");
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", prefix() + "/api/v1/list/imports");
+        xhr.setRequestHeader("X-CSRF-Token", csrf || "");
+        xhr.setRequestHeader("Accept", "application/json");
+        set("list-upload", { disabled: true });
+        set("list-upload-progress", { value: 0, label: "", style: {} });
+        xhr.upload.onprogress = function (e) {
+          if (e.lengthComputable) {
+            var pct = Math.round((e.loaded / e.total) * 100);
+            set("list-upload-progress", { value: pct, label: texts.uploading + " " + pct + "%" });
+          }
+        };
+        xhr.onload = function () {
+          var body = null;
+          try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+          set("list-upload", { disabled: false });
+          set("list-upload-progress", { style: { display: "none" } });
+          if (xhr.status === 401) {
+            window.location.assign(prefix() + "/login?next=" + encodeURIComponent(window.location.pathname));
+            return;
+          }
+          if (xhr.status === 201 && body && body.id) {
+            input.value = "";
+            set("list-upload-msg", { children: message(texts.uploaded + " " + file.name, "info") });
+            set("list-import-id", { data: body.id });
+          } else {
+            var why = (body && body.error && body.error.message) || (texts.failed + " (" + xhr.status + ")");
+            set("list-upload-msg", { children: message(why) });
+          }
+        };
+        xhr.onerror = function () {
+          set("list-upload", { disabled: false });
+          set("list-upload-progress", { style: { display: "none" } });
+          set("list-upload-msg", { children: message(texts.failed) });
+        };
+        xhr.send(data);
+        return "";
+      },
       // The filter changed: drop the grid's loaded blocks so it asks the server again (rows and total). The
       // last filter is kept on the grid itself: a grid rebuilt by a page visit starts afresh.
       purgeGrid: function (query, gridId) {

@@ -7,7 +7,7 @@ from dash import Dash
 
 def register_all(app: Dash) -> None:
     """Attach every callback module to app."""
-    from callbacks import account, admin_audit, admin_users, console, shell
+    from callbacks import account, admin_audit, admin_list, admin_users, console, shell
 
-    for module in (shell, account, admin_users, admin_audit, console):
+    for module in (shell, account, admin_users, admin_audit, admin_list, console):
         module.register(app)

@@ -207,6 +207,8 @@ MAP_FEED = mapfeed.MapFeed()
 
 def init_api(app: Flask) -> None:
     """Register the blueprint and turn every HTTP error under /api/ into the JSON error shape."""
+    from dashboard import api_list  # noqa: F401 - its routes join this blueprint
+
     app.register_blueprint(bp)
 
     @app.errorhandler(HTTPException)

@@ -56,6 +56,26 @@ def _titled_index(app: Dash) -> None:
     app.interpolate_index = interpolate_index  # type: ignore[method-assign]
 
 
+def background_manager(config: Config) -> tuple[Any, Any]:
+    """Where background jobs run: Celery + Redis when REDIS_URL is set, else DiskCache under instance/.
+
+    Returns the Dash manager and the Celery app (None with DiskCache); a Celery worker is started with
+    `celery -A dashboard.worker worker` (see docs/operations.md).
+    """
+    if config.redis_url:
+        from celery import Celery
+        from dash import CeleryManager
+
+        celery_app = Celery("hazeops", broker=config.redis_url, backend=config.redis_url)
+        celery_app.conf.update(broker_connection_retry_on_startup=True, task_track_started=True)
+        return CeleryManager(celery_app), celery_app
+    import diskcache
+    from dash import DiskcacheManager
+
+    (config.instance_path / "jobs").mkdir(parents=True, exist_ok=True)
+    return DiskcacheManager(diskcache.Cache(str(config.instance_path / "jobs"))), None
+
+
 def create_app(config: Config | None = None, db: Database | None = None) -> Dash:
     """Build the app; raise DatabaseUnavailable (URL shown, password masked) if the database is unusable."""
     config = config or Config.from_env()
@@ -78,7 +98,8 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Dash
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
-    server.extensions["hazeops"] = {"config": config, "db": db}
+    manager, celery_app = background_manager(config)
+    server.extensions["hazeops"] = {"config": config, "db": db, "celery": celery_app}
     auth.init_login(server)
     server.register_blueprint(auth.bp)
     init_api(server)
@@ -97,6 +118,7 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Dash
         compress=True,
         title=t("app.name", "zh"),
         update_title=None,
+        background_callback_manager=manager,
     )
     app.layout = shell.layout
     _guard_pages()

@@ -310,7 +310,7 @@ def _csrf_token() -> str:
     return token
 
 
-def _same_origin() -> bool:
+def same_origin() -> bool:
     """A browser names the page a form was posted from; refuse posts from another site."""
     origin = request.headers.get("Origin")
     return origin is None or origin == f"{request.scheme}://{request.host}"
@@ -319,7 +319,7 @@ def _same_origin() -> bool:
 def csrf_ok() -> bool:
     """Return True when the posted form carries this session's CSRF token and comes from this site."""
     sent = request.form.get("csrf", "")
-    return bool(sent) and secrets.compare_digest(sent, session.get("csrf", "")) and _same_origin()
+    return bool(sent) and secrets.compare_digest(sent, session.get("csrf", "")) and same_origin()
 
 
 LOGIN_FORM_MAX_AGE = 2 * 3600
@@ -340,7 +340,7 @@ def _login_form_ok() -> bool:
         _login_signer().loads(request.form.get("csrf", ""), max_age=LOGIN_FORM_MAX_AGE)
     except BadData:
         return False
-    return _same_origin()
+    return same_origin()
 
 
 def _render_login(status: int = 200, **ctx: Any) -> Response:

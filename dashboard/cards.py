@@ -54,6 +54,29 @@ def label(kind: str, value: Any) -> str:
     return raw if text == f"{kind}.{raw}" else text
 
 
+def describe(flt: Any, towns: dict[str, str], lang: str | None = None) -> str:
+    """A console filter in words (乡镇：许商街道；绩效等级：C；红色预警：停产), for export titles."""
+    parts: list[str] = []
+
+    def add(key: str, values: list[str]) -> None:
+        if values:
+            parts.append(
+                t("filter.describe", lang, field=t(key, lang), values=t("list.join", lang).join(values))
+            )
+
+    add("field.town", [towns.get(c, c) for c in flt.town])
+    add("field.park", [t("park.none", lang) if p == "none" else p for p in flt.park])
+    add("field.industry", list(flt.industry))
+    add("field.grade", [t(f"grade.{g.value}", lang) for g in flt.grade])
+    add("field.control_type", [t(f"control.{c.value}", lang) for c in flt.control])
+    if flt.level:
+        cats = [t(f"category.{c}", lang) for c in flt.category] or [t("console.any", lang)]
+        add(f"level.short.{flt.level.value}", cats)
+    if flt.q:
+        add("console.search", [flt.q])
+    return t("filter.describe_join", lang).join(parts)
+
+
 def _number(value: float | None, digits: int = 3) -> str:
     # Three significant figures: a small firm's daily reduction is often well under 0.001 t.
     return "—" if value is None else f"{value:.{digits}g}"

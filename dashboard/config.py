@@ -161,6 +161,7 @@ class Config:
     instance_path: Path = field(default_factory=lambda: ROOT / "instance")
     tile_providers: tuple[str, ...] = ("none",)
     tianditu_key: str | None = None
+    redis_url: str | None = None  # background jobs through Celery + Redis (default: DiskCache on this host)
 
     def base_maps(self) -> list[BaseMap]:
         """The base maps this site offers, the default first (dashboard/tiles.py)."""
@@ -211,6 +212,11 @@ class Config:
         prefix = prefix.rstrip("/")
 
         providers, tianditu_key = _env_tiles(env)
+        redis_url = env.get("REDIS_URL", "").strip() or None
+        if redis_url and not re.fullmatch(r"rediss?://\S+", redis_url):
+            raise ConfigError(
+                f"配置错误：REDIS_URL 应形如 redis://127.0.0.1:6379/0，收到 {mask_url(redis_url)}。"
+            )
         return cls(
             database_url=database_url,
             secret_key=secret,
@@ -229,4 +235,5 @@ class Config:
             instance_path=instance,
             tile_providers=providers,
             tianditu_key=tianditu_key,
+            redis_url=redis_url,
         )

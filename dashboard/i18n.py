@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,11 +21,28 @@ def catalog(lang: str) -> dict[str, str]:
     return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+# Work done outside a request (a background job) speaks the language of the user who started it.
+_JOB_LANGUAGE: ContextVar[str | None] = ContextVar("hazeops_job_language", default=None)
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[None]:
+    """Within the block, t() without an explicit language speaks lang (for background jobs)."""
+    token = _JOB_LANGUAGE.set(lang if lang in LANGUAGES else None)
+    try:
+        yield
+    finally:
+        _JOB_LANGUAGE.reset(token)
+
+
 def current_language() -> str:
     """Return the language of the logged-in user, else of the session, else Chinese."""
     from flask import has_request_context, session
     from flask_login import current_user
 
+    forced = _JOB_LANGUAGE.get()
+    if forced:
+        return forced
     if not has_request_context():
         return DEFAULT_LANGUAGE
     lang = getattr(current_user, "language", None) or session.get("lang")

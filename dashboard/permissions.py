@@ -64,6 +64,13 @@ ROUTES: dict[str, Rule] = {
     "api.enterprise_detail": ANY_READ,
     "api.summary": ANY_READ,
     "api.map_geojson": ANY_READ,
+    "api.list_upload": ADMIN_WRITE,
+    "api.list_import_detail": ADMIN_READ,
+    "api.list_import_stage": ADMIN_WRITE,
+    "api.list_import_problems": ADMIN_READ,
+    "api.list_import_publish": ADMIN_WRITE,
+    "api.list_revisions": ANY_READ,
+    "api.list_export": ANY_READ,
 }
 
 # Dash pages by module name: who may open them (the navbar shows only these).
@@ -73,6 +80,7 @@ PAGES: dict[str, Rule] = {
     "pages.enterprise": ANY_READ,
     "pages.admin_users": ADMIN_READ,
     "pages.admin_audit": ADMIN_READ,
+    "pages.admin_list": ADMIN_READ,
     "pages.not_found_404": ANY_READ,
 }
 
@@ -94,6 +102,18 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.admin_audit.sync_url": ADMIN_READ,
     "callbacks.admin_audit.load_page": ADMIN_READ,
     "callbacks.admin_audit.load_actors": ADMIN_READ,
+    "callbacks.admin_list.ListJobs.stage": ADMIN_WRITE,
+    "callbacks.admin_list.ListJobs.export": ADMIN_READ,
+    "callbacks.admin_list.problem_filter": ADMIN_READ,
+    "callbacks.admin_list.problem_rows": ADMIN_READ,
+    "callbacks.admin_list.diff_filter": ADMIN_READ,
+    "callbacks.admin_list.diff_rows": ADMIN_READ,
+    "callbacks.admin_list.download_problems": ADMIN_READ,
+    "callbacks.admin_list.toggle_publish": ADMIN_READ,
+    "callbacks.admin_list.publish": ADMIN_WRITE,
+    "callbacks.admin_list.discard": ADMIN_WRITE,
+    "callbacks.admin_list.load_revisions": ADMIN_READ,
+    "callbacks.admin_list.restore": ADMIN_WRITE,
     "callbacks.console.apply_filters": ANY_READ,
     "callbacks.console.grid_rows": ANY_READ,
     "callbacks.console.select": ANY_READ,

@@ -29,6 +29,7 @@ from data_access.listrecords import load_records
 from data_access.models import Enterprise, ListRevision, Town
 
 ProgressFn = Callable[[int, int], None]
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (key, width) of the base columns; the header text is t("export.col.<key>", "zh").
 BASE_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -119,9 +120,19 @@ def rows_of(record: ListRecord, towns: dict[str, str], seq: int) -> Iterator[lis
         ]
         for level in LEVELS:
             m = record.measure(unit, level)
-            reductions = record.reductions(m)[0] if m else {}
-            base += [m.text if m else None, *(reductions.get(p) for p in POLLUTANTS)]
+            # Only what the list states: a derived value written here would read back as stated, and stay
+            # stuck to the old cut when someone edits the measure (derived values: the 推算 sheet).
+            base += [m.text if m else None, *(m.stated.get(p) if m else None for p in POLLUTANTS)]
         yield base
+
+
+def derived_rows(record: ListRecord, seq: int) -> list[Any]:
+    """One enterprise's daily reductions per level and pollutant, as stated or derived."""
+    f = record.fields
+    out: list[Any] = [seq, f.get("name"), f.get("uscc")]
+    for level in LEVELS:
+        out += [record.total_reduction(level, p) for p in POLLUTANTS]
+    return out
 
 
 @dataclass(frozen=True)
@@ -248,6 +259,28 @@ def to_xlsx(
             row += 1
         if progress and seq % 1000 == 0:
             progress(seq, total)
+    derived = book.add_worksheet(t("export.derived_sheet", "zh"))
+    derived.write_string(0, 0, t("export.derived_title", "zh"), fmt_title)
+    heads = [header("seq"), header("name"), header("uscc")] + [
+        t(
+            "export.derived_col",
+            "zh",
+            level=t(f"export.level.short.{lv.value}", "zh"),
+            pollutant=t(f"pollutant.{p}", "zh"),
+        )
+        for lv in LEVELS
+        for p in POLLUTANTS
+    ]
+    for c, text in enumerate(heads):
+        derived.write_string(1, c, text, fmt_head)
+        derived.set_column(c, c, 34 if c == 1 else (21 if c == 2 else 13))
+    derived.freeze_panes(2, 2)
+    for r, (seq, rec) in enumerate(enumerate(records.values(), start=1), start=2):
+        for c, value in enumerate(derived_rows(rec, seq)):
+            if isinstance(value, int | float):
+                derived.write_number(r, c, value, fmt_num)
+            elif value is not None:
+                derived.write_string(r, c, str(value))
     notes = book.add_worksheet(t("export.notes_sheet", "zh"))
     notes.set_column(0, 0, 18)
     notes.set_column(1, 1, 80)
@@ -311,3 +344,33 @@ def export(
     if fmt == "csv":
         return to_csv(records, towns, progress), name + ".csv"
     return to_xlsx(records, towns, meta, progress), name + ".xlsx"
+
+
+def template() -> tuple[bytes, str]:
+    """The official layout with no rows: a form to fill in."""
+    meta = ExportMeta(None, None, None, 0, utcnow(), "")
+    return to_xlsx({}, {}, meta), t("export.template_file", "zh") + ".xlsx"
+
+
+def problems_xlsx(rows: list[dict[str, Any]], lang: str | None) -> bytes:
+    """An import's problems as a workbook in the user's language (sheet, row, column, rule, message)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = book.add_worksheet(t("list.problems_sheet", lang))
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    keys = ("severity_label", "sheet", "row", "column", "header", "rule", "message")
+    widths = (8, 14, 7, 6, 22, 20, 80)
+    for c, (key, width) in enumerate(zip(keys, widths, strict=True)):
+        sheet.write_string(0, c, t(f"list.xlsx.{key}", lang), bold)
+        sheet.set_column(c, c, width)
+    for r, row in enumerate(rows, start=1):
+        for c, key in enumerate(keys):
+            value = row.get(key)
+            if isinstance(value, int):
+                sheet.write_number(r, c, value)
+            elif value is not None:
+                sheet.write_string(r, c, str(value))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(keys) - 1)
+    book.close()
+    return out.getvalue()

@@ -564,6 +564,9 @@ def parse(
     rows: list[_Row] = []
     layouts: dict[str, Layout] = {}
     for sheet, lay, head, report in planned:
+        if kind == "full" and not lay.has(L.MEASURE):
+            report.skipped = "no_measures"  # another table beside the list (a summary, derived values)
+            continue
         missing = _required_problem(sheet.name, lay, kind)
         if missing:
             problems.append(missing)

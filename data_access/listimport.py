@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.errors import ConflictError, NotFoundError, ValidationError
@@ -461,6 +461,12 @@ def stage_restore(db: Database, actor: Actor, number: int) -> int:
         return imp.id
 
 
+def town_names(db: Database) -> dict[str, str]:
+    """Town names by code (for showing staged rows)."""
+    with db.read() as s:
+        return dict(s.execute(select(Town.code, Town.name)).all())
+
+
 # -- reading staging ------------------------------------------------------------------------------------
 
 
@@ -470,6 +476,7 @@ class ImportView:
 
     id: int
     created_at: datetime
+    created_by_id: int | None
     created_by: str
     file_name: str
     file_sha256: str | None
@@ -519,6 +526,7 @@ def get_import(db: Database, import_id: int) -> ImportView:
         return ImportView(
             id=imp.id,
             created_at=imp.created_at,
+            created_by_id=imp.created_by_id,
             created_by=imp.created_by,
             file_name=imp.file_name,
             file_sha256=imp.file_sha256,
@@ -563,7 +571,10 @@ def problem_rows(
         stmt = stmt.where(P.rule == rule)
     with db.read() as s:
         total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.scalars(stmt.order_by(P.seq).offset(max(0, start)).limit(max(0, min(end - start, 1000))))
+        errors_first = case((P.severity == Severity.ERROR.value, 0), else_=1)
+        rows = s.scalars(
+            stmt.order_by(errors_first, P.seq).offset(max(0, start)).limit(max(0, min(end - start, 1000)))
+        )
         return [
             Problem(Severity(p.severity), p.rule, p.sheet, p.row, p.column, p.header, dict(p.params or {}))
             for p in rows

@@ -33,7 +33,24 @@ HEADER = [
 # Short names for the columns, for row(n, town=…) and COL["town"].
 ALIASES = dict(
     zip(
-        ["seq", "name", "uscc", "town", "park", "industry", "control", "grade", "lon", "lat", "so2", "pm", "yellow", "orange", "red", "red_so2"],
+        [
+            "seq",
+            "name",
+            "uscc",
+            "town",
+            "park",
+            "industry",
+            "control",
+            "grade",
+            "lon",
+            "lat",
+            "so2",
+            "pm",
+            "yellow",
+            "orange",
+            "red",
+            "red_so2",
+        ],
         HEADER,
         strict=True,
     )

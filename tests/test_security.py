@@ -25,6 +25,8 @@ SAMPLE = {  # a value for each URL variable, so every rule becomes a concrete UR
     "fingerprinted_path": "dash-renderer/build/dash_renderer.v4_4_1m1.min.js",
     "path": "admin/users",
     "enterprise_id": "1",
+    "import_id": "1",
+    "fmt": "xlsx",
 }
 
 

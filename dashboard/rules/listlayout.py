@@ -153,6 +153,8 @@ def read_header(top: object, sub: object = None) -> Reading:
         n_sub = ""  # a cell merged down over both header rows
     if not n_top and not n_sub:
         return Reading()
+    if "推算" in n_top + n_sub:
+        return Reading()  # a value HazeOps derived for an export, not something the list states
     levels, rest = _levels(n_top + n_sub)
     if len(set(levels)) > 1:
         return Reading(ambiguous="levels")

@@ -1,0 +1,437 @@
+"""Callbacks of 清单管理: check an uploaded file (a background job with progress), browse its problems and
+changes, publish or discard, restore a revision, export.
+
+Background jobs run in another process with no request: the guard checked the caller's role before the job
+was queued (permissions.CALLBACKS), the database comes with the app (`ListJobs`), the staging acts as the
+admin who uploaded the file, and messages speak the language the page was opened in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard.auth import current_actor, services
+from dashboard.errors import HazeError
+from dashboard.i18n import current_language, language, t
+from dashboard.timeutil import format_local
+from dashboard.ui import fail, ok
+from data_access import listexport, listimport
+from data_access.audit import Actor
+from data_access.db import Database
+from data_access.listfile import iter_problem_rows
+from pages import admin_list as P
+
+SHOWN: dict[str, str] = {}
+ProgressFn = Callable[[tuple[Any, ...]], None]
+
+
+def _lang(texts: dict[str, Any] | None) -> str | None:
+    return (texts or {}).get("lang")
+
+
+def _import_id(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+class ListJobs:
+    """The page's background work, bound to the app's database (a job has no request to find it from)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _fresh(self) -> Database:
+        # A job runs in a forked process: connections inherited from the parent must not be shared.
+        self.db.engine.dispose(close=False)
+        return self.db
+
+    def stage(
+        self, set_progress: ProgressFn, import_id: Any, texts: dict[str, Any] | None
+    ) -> tuple[Any, ...]:
+        """Check an uploaded file (parse, checks, match, diff) with progress, then show the preview."""
+        iid = _import_id(import_id)
+        if iid is None:
+            raise PreventUpdate
+        db = self._fresh()
+        with language(_lang(texts)):
+            try:
+                view = listimport.get_import(db, iid)
+                if view.status == "uploaded":
+                    actor = Actor(id=view.created_by_id, name=view.created_by)
+
+                    def progress(stage: str, done: int, total: int) -> None:
+                        pct = 95 if stage == "match" else int(done / max(total, 1) * 90)
+                        label = (
+                            t("list.progress.match")
+                            if stage == "match"
+                            else t("list.progress.parse", done=done, total=total)
+                        )
+                        set_progress((pct, label))
+
+                    set_progress((1, t("list.progress.start")))
+                    view = listimport.stage(db, actor, iid, progress)
+                rules = listimport.problem_rules(db, iid)
+            except HazeError as exc:
+                return no_update, no_update, fail(exc)
+            return P.preview(view, rules), f"?{urlencode({'import': iid})}", ""
+
+    def export(
+        self, set_progress: ProgressFn, _x: Any, _c: Any, _t: Any, texts: dict[str, Any] | None
+    ) -> Any:
+        """The current list as .xlsx or .csv (or the blank template), with progress."""
+        trigger = ctx.triggered_id
+        if trigger is None:
+            raise PreventUpdate
+        db = self._fresh()
+        with language(_lang(texts)):
+            if trigger == P.EXPORT_TEMPLATE:
+                data, name = listexport.template()
+                return dcc.send_bytes(data, name)
+            fmt = "csv" if trigger == P.EXPORT_CSV else "xlsx"
+
+            def progress(done: int, total: int) -> None:
+                set_progress(
+                    (int(done / max(total, 1) * 100), t("list.progress.export", done=done, total=total))
+                )
+
+            data, name = listexport.export(db, None, fmt, by=(texts or {}).get("user", ""), progress=progress)
+            return dcc.send_bytes(data, name)
+
+
+def problem_filter(severity: str | None, rule: str | None) -> str:
+    """The problems grid's filter as a query string."""
+    return urlencode([(k, v) for k, v in (("severity", severity), ("rule", rule)) if v])
+
+
+def problem_rows(request: dict[str, Any] | None, query: str | None, import_id: Any) -> Any:
+    """One block of the problems grid."""
+    iid = _import_id(import_id)
+    if not request or iid is None:
+        return no_update
+    params = {k: v[-1] for k, v in parse_qs(query or "").items()}
+    start = int(request.get("startRow") or 0)
+    end = int(request.get("endRow") or start + 100)
+    _, db = services()
+    rows, total = listimport.problem_rows(
+        db, iid, severity=params.get("severity"), rule=params.get("rule"), start=start, end=end
+    )
+    lang = current_language()
+    data = [
+        {
+            **r,
+            "id": str(start + i),
+            "severity": r["severity_label"],
+            "row": r["row"] or "",
+            "column": r["column"] or "",
+        }
+        for i, r in enumerate(iter_problem_rows(rows, lang))
+    ]
+    return {"rowData": data, "rowCount": total}
+
+
+def _value(field: str, value: Any, towns: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return t("list.yes") if value else t("list.no")
+    if field == "town_code":
+        return towns.get(str(value), str(value))
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def field_label(key: str) -> str:
+    """A diff key in words: `grade`, `measure.orange@1#窑`, `reduction.red.so2`."""
+    base, _, line = key.partition("@")
+    parts = base.split(".")
+    if parts[0] == "reduction" and len(parts) == 3:
+        text = t(
+            "listfield.reduction", level=t(f"level.short.{parts[1]}"), pollutant=t(f"pollutant.{parts[2]}")
+        )
+    else:
+        text = t(f"listfield.{base}")
+    return t("list.field_line", field=text, line=line) if line else text
+
+
+def describe_changes(changes: list[list[Any]], towns: dict[str, str]) -> str:
+    """Field-level changes as one line: 绩效等级：B → C；橙色预警减排措施：… → …"""
+    return t("list.changes_join").join(
+        t("list.change_item", field=field_label(f), before=_value(f, a, towns), after=_value(f, b, towns))
+        for f, a, b in changes
+    )
+
+
+def diff_filter(change: str | None, q: str | None) -> str:
+    """The changes grid's filter as a query string."""
+    return urlencode([(k, v) for k, v in (("change", change), ("q", (q or "").strip()[:64])) if v])
+
+
+def diff_rows(request: dict[str, Any] | None, query: str | None, import_id: Any) -> Any:
+    """One block of the changes grid."""
+    iid = _import_id(import_id)
+    if not request or iid is None:
+        return no_update
+    params = {k: v[-1] for k, v in parse_qs(query or "").items()}
+    change = params.get("change") if params.get("change") in P.CHANGES else None
+    start = int(request.get("startRow") or 0)
+    end = int(request.get("endRow") or start + 100)
+    _, db = services()
+    rows, total = listimport.record_rows(db, iid, change=change, q=params.get("q"), start=start, end=end)
+    towns = listimport.town_names(db)
+    data = [
+        {
+            "id": str(r.seq),
+            "change": t(f"list.change.{r.change}")
+            + (t("list.relisted") if r.change == "new" and r.enterprise_id else ""),
+            "name": r.name,
+            "town": towns.get(r.town_code or "", ""),
+            "row": f"{r.sheet}!{r.first_row}" if r.first_row else "",
+            "changes": describe_changes(r.changes, towns),
+        }
+        for r in rows
+    ]
+    return {"rowData": data, "rowCount": total}
+
+
+def download_problems(n: int | None, import_id: Any) -> Any:
+    """Every problem of the import as a workbook."""
+    iid = _import_id(import_id)
+    if not n or iid is None:
+        raise PreventUpdate
+    _, db = services()
+    lang = current_language()
+    rows = list(iter_problem_rows(listimport.all_problems(db, iid), lang))
+    view = listimport.get_import(db, iid)
+    stem = view.file_name.rsplit(".", 1)[0]
+    return dcc.send_bytes(listexport.problems_xlsx(rows, lang), t("list.problems_file", name=stem) + ".xlsx")
+
+
+def toggle_publish(_open: int | None, _cancel: int | None) -> bool:
+    """The publish button asks once more, with the counts."""
+    return ctx.triggered_id == P.PUBLISH
+
+
+def publish(
+    n: int | None, import_id: Any, note: str | None, version: int | None, refresh: int | None
+) -> tuple[Any, ...]:
+    """Publish the staged import as the next revision."""
+    iid = _import_id(import_id)
+    if not n or iid is None:
+        raise PreventUpdate
+    _, db = services()
+    try:
+        number = listimport.publish(db, current_actor(), iid, note, version)
+    except HazeError as exc:
+        return no_update, fail(exc), no_update, no_update, no_update, False
+    done = dbc.Alert(
+        [
+            t("list.published", number=number),
+            " ",
+            dcc.Link(t("list.to_console"), href=dash.get_relative_path("/")),
+        ],
+        color="success",
+        dismissable=True,
+        id="list-published",
+    )
+    return (
+        html.P(t("list.preview_empty"), className="text-muted small"),
+        done,
+        None,
+        "",
+        (refresh or 0) + 1,
+        False,
+    )
+
+
+def discard(n: int | None, import_id: Any, version: int | None) -> tuple[Any, ...]:
+    """Drop the staged import (the list never saw it)."""
+    iid = _import_id(import_id)
+    if not n or iid is None:
+        raise PreventUpdate
+    _, db = services()
+    try:
+        listimport.discard(db, current_actor(), iid, version)
+    except HazeError as exc:
+        return no_update, fail(exc), no_update, no_update
+    return html.P(t("list.preview_empty"), className="text-muted small"), ok("list.discarded"), None, ""
+
+
+def load_revisions(_refresh: int | None) -> list[dict[str, Any]]:
+    """The revisions grid."""
+    _, db = services()
+    out = []
+    for r in listimport.revisions(db):
+        c = r.counts or {}
+        kind = t(f"list.kind.{r.kind}")
+        if r.restored_from:
+            kind = t("list.kind.restored", number=r.restored_from)
+        out.append(
+            {
+                "number": r.number,
+                "published": format_local(r.published_at),
+                "by": r.published_by,
+                "kind": kind,
+                "enterprises": c.get("enterprises", ""),
+                "delta": t(
+                    "list.rev.delta_text",
+                    new=c.get("new", 0),
+                    changed=c.get("changed", 0),
+                    removed=c.get("removed", 0),
+                ),
+                "file": r.file_name or "",
+                "sha": (r.file_sha256 or "")[:10],
+                "sha_full": r.file_sha256 or "",
+                "note": r.note or "",
+            }
+        )
+    return out
+
+
+def restore(n: int | None, selected: list[dict[str, Any]] | None) -> tuple[Any, Any]:
+    """Stage the selected revision for restoring (publishing it makes it current again)."""
+    if not n:
+        raise PreventUpdate
+    if not selected:
+        return no_update, dbc.Alert(t("list.restore_pick"), color="warning", className="py-2 mb-0")
+    _, db = services()
+    try:
+        import_id = listimport.stage_restore(db, current_actor(), int(selected[0]["number"]))
+    except HazeError as exc:
+        return no_update, fail(exc)
+    return import_id, ok("list.restore_staged", number=selected[0]["number"])
+
+
+def register(app: Dash) -> None:
+    """Attach the page's callbacks to app (the background ones through ListJobs)."""
+    jobs = ListJobs(app.server.extensions["hazeops"]["db"])
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "mountFileInput"),
+        Output(P.FILE_SLOT, "title"),
+        Input(P.TEXTS, "data"),
+        State(P.FILE_SLOT, "id"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "uploadList"),
+        Output(P.UPLOAD_MSG, "children"),
+        Input(P.UPLOAD, "n_clicks"),
+        State(P.MODE, "value"),
+        State(P.CRS_CHOICE, "value"),
+        State(P.TEXTS, "data"),
+        State(P.CSRF, "data"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(P.PREVIEW, "children"),
+        Output(P.URL, "search"),
+        Output(P.UPLOAD_MSG, "children", allow_duplicate=True),
+        Input(P.IMPORT_ID, "data"),
+        State(P.TEXTS, "data"),
+        background=True,
+        progress=[Output(P.STAGE_PROGRESS, "value"), Output(P.STAGE_PROGRESS, "label")],
+        running=[
+            (Output(P.UPLOAD, "disabled"), True, False),
+            (Output(P.STAGE_PROGRESS, "style"), SHOWN, P.HIDDEN),
+        ],
+        prevent_initial_call=True,
+    )(jobs.stage)
+    app.callback(
+        Output(P.EXPORT_FILE, "data"),
+        Input(P.EXPORT_XLSX, "n_clicks"),
+        Input(P.EXPORT_CSV, "n_clicks"),
+        Input(P.EXPORT_TEMPLATE, "n_clicks"),
+        State(P.TEXTS, "data"),
+        background=True,
+        progress=[Output(P.EXPORT_PROGRESS, "value"), Output(P.EXPORT_PROGRESS, "label")],
+        running=[
+            (Output(P.EXPORT_XLSX, "disabled"), True, False),
+            (Output(P.EXPORT_CSV, "disabled"), True, False),
+            (Output(P.EXPORT_PROGRESS, "style"), SHOWN, P.HIDDEN),
+        ],
+        prevent_initial_call=True,
+    )(jobs.export)
+    app.callback(
+        Output(P.PROBLEM_FILTER, "data"), Input(P.PROBLEM_SEVERITY, "value"), Input(P.PROBLEM_RULE, "value")
+    )(problem_filter)
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "purgeGrid"),
+        Output(P.PROBLEM_PURGED, "children"),
+        Input(P.PROBLEM_FILTER, "data"),
+        State(P.PROBLEM_GRID, "id"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(P.PROBLEM_GRID, "getRowsResponse"),
+        Input(P.PROBLEM_GRID, "getRowsRequest"),
+        State(P.PROBLEM_FILTER, "data"),
+        State(P.IMPORT_ID, "data"),
+    )(problem_rows)
+    app.callback(Output(P.DIFF_FILTER, "data"), Input(P.DIFF_CHANGE, "value"), Input(P.DIFF_Q, "value"))(
+        diff_filter
+    )
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "purgeGrid"),
+        Output(P.DIFF_PURGED, "children"),
+        Input(P.DIFF_FILTER, "data"),
+        State(P.DIFF_GRID, "id"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(P.DIFF_GRID, "getRowsResponse"),
+        Input(P.DIFF_GRID, "getRowsRequest"),
+        State(P.DIFF_FILTER, "data"),
+        State(P.IMPORT_ID, "data"),
+    )(diff_rows)
+    app.callback(
+        Output(P.PROBLEM_FILE, "data"),
+        Input(P.PROBLEM_DOWNLOAD, "n_clicks"),
+        State(P.IMPORT_ID, "data"),
+        prevent_initial_call=True,
+    )(download_problems)
+    app.callback(
+        Output(P.PUBLISH_MODAL, "is_open"),
+        Input(P.PUBLISH, "n_clicks"),
+        Input(P.PUBLISH_CANCEL, "n_clicks"),
+        prevent_initial_call=True,
+    )(toggle_publish)
+    app.callback(
+        Output(P.PREVIEW, "children", allow_duplicate=True),
+        Output(P.ACTION_MSG, "children"),
+        Output(P.IMPORT_ID, "data", allow_duplicate=True),
+        Output(P.URL, "search", allow_duplicate=True),
+        Output(P.REFRESH, "data"),
+        Output(P.PUBLISH_MODAL, "is_open", allow_duplicate=True),
+        Input(P.PUBLISH_CONFIRM, "n_clicks"),
+        State(P.IMPORT_ID, "data"),
+        State(P.NOTE, "value"),
+        State(P.VERSION, "data"),
+        State(P.REFRESH, "data"),
+        running=[(Output(P.PUBLISH_CONFIRM, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )(publish)
+    app.callback(
+        Output(P.PREVIEW, "children", allow_duplicate=True),
+        Output(P.ACTION_MSG, "children", allow_duplicate=True),
+        Output(P.IMPORT_ID, "data", allow_duplicate=True),
+        Output(P.URL, "search", allow_duplicate=True),
+        Input(P.DISCARD, "n_clicks"),
+        State(P.IMPORT_ID, "data"),
+        State(P.VERSION, "data"),
+        running=[(Output(P.DISCARD, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )(discard)
+    app.callback(Output(P.REV_GRID, "rowData"), Input(P.REFRESH, "data"))(load_revisions)
+    app.callback(
+        Output(P.IMPORT_ID, "data", allow_duplicate=True),
+        Output(P.RESTORE_MSG, "children"),
+        Input(P.RESTORE, "n_clicks"),
+        State(P.REV_GRID, "selectedRows"),
+        running=[(Output(P.RESTORE, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )(restore)
