@@ -18,6 +18,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html,
 from dash.exceptions import PreventUpdate
 
 from dashboard.auth import current_actor, services
+from dashboard.cards import describe_changes
 from dashboard.errors import HazeError
 from dashboard.i18n import current_language, language, t
 from dashboard.timeutil import format_local
@@ -133,39 +134,6 @@ def problem_rows(request: dict[str, Any] | None, query: str | None, import_id: A
         for i, r in enumerate(iter_problem_rows(rows, lang))
     ]
     return {"rowData": data, "rowCount": total}
-
-
-def _value(field: str, value: Any, towns: dict[str, str]) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return t("list.yes") if value else t("list.no")
-    if field == "town_code":
-        return towns.get(str(value), str(value))
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def field_label(key: str) -> str:
-    """A diff key in words: `grade`, `measure.orange@1#窑`, `reduction.red.so2`."""
-    base, _, line = key.partition("@")
-    parts = base.split(".")
-    if parts[0] == "reduction" and len(parts) == 3:
-        text = t(
-            "listfield.reduction", level=t(f"level.short.{parts[1]}"), pollutant=t(f"pollutant.{parts[2]}")
-        )
-    else:
-        text = t(f"listfield.{base}")
-    return t("list.field_line", field=text, line=line) if line else text
-
-
-def describe_changes(changes: list[list[Any]], towns: dict[str, str]) -> str:
-    """Field-level changes as one line: 绩效等级：B → C；橙色预警减排措施：… → …"""
-    return t("list.changes_join").join(
-        t("list.change_item", field=field_label(f), before=_value(f, a, towns), after=_value(f, b, towns))
-        for f, a, b in changes
-    )
 
 
 def diff_filter(change: str | None, q: str | None) -> str:

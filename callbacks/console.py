@@ -6,14 +6,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc
+from dash.exceptions import PreventUpdate
 
 from dashboard.auth import services
-from dashboard.cards import card, label
+from dashboard.cards import card, describe, label
 from dashboard.filters import parse_lenient
 from dashboard.geo import CRS, from_crs
-from dashboard.i18n import t
-from data_access import enterprises
+from dashboard.i18n import language, t
+from data_access import enterprises, listexport, listimport
 from pages import home as P
 
 CONTROLS = (P.TOWN, P.PARK, P.INDUSTRY, P.GRADE, P.CONTROL, P.LEVEL, P.CATEGORY, P.SEARCH)
@@ -134,8 +135,59 @@ def reset(_clicks: int | None) -> tuple[Any, ...]:
     return [], [], [], [], [], "", [], ""
 
 
+class ConsoleJobs:
+    """The console's background work (an export), bound to the app's database: a job has no request."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def export(
+        self, set_progress: Any, _x: int | None, _c: int | None, query: str | None, job: dict[str, Any] | None
+    ) -> Any:
+        """Exactly the filtered enterprises, in the official layout (.xlsx) or as CSV, with progress."""
+        trigger = ctx.triggered_id
+        if trigger not in (P.EXPORT_XLSX, P.EXPORT_CSV):
+            raise PreventUpdate
+        self.db.engine.dispose(close=False)  # a forked job must not share the parent's connections
+        job = job or {}
+        flt = parse_lenient(parse_qs((query or "").lstrip("?")))
+        with language(job.get("lang")):
+
+            def progress(done: int, total: int) -> None:
+                set_progress(
+                    (int(done / max(total, 1) * 100), t("list.progress.export", done=done, total=total))
+                )
+
+            towns = listimport.town_names(self.db)
+            data, name = listexport.export(
+                self.db,
+                flt,
+                "csv" if trigger == P.EXPORT_CSV else "xlsx",
+                by=job.get("user", ""),
+                filter_text=describe(flt, towns, "zh") or None,
+                progress=progress,
+            )
+        return dcc.send_bytes(data, name)
+
+
 def register(app: Dash) -> None:
     """Attach the console's callbacks to app."""
+    jobs = ConsoleJobs(app.server.extensions["hazeops"]["db"])
+    app.callback(
+        Output(P.EXPORT_FILE, "data"),
+        Input(P.EXPORT_XLSX, "n_clicks"),
+        Input(P.EXPORT_CSV, "n_clicks"),
+        State(P.FILTER, "data"),
+        State(P.JOB, "data"),
+        background=True,
+        progress=[Output(P.EXPORT_PROGRESS, "value"), Output(P.EXPORT_PROGRESS, "label")],
+        running=[
+            (Output(P.EXPORT_XLSX, "disabled"), True, False),
+            (Output(P.EXPORT_CSV, "disabled"), True, False),
+            (Output(P.EXPORT_PROGRESS, "style"), {}, {"display": "none"}),
+        ],
+        prevent_initial_call=True,
+    )(jobs.export)
     app.callback(
         Output(P.URL, "search"),
         Output(P.FILTER, "data"),

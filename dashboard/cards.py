@@ -5,6 +5,7 @@ Shared by the console's side card and the enterprise page; builds components onl
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash
@@ -71,15 +72,21 @@ def describe(flt: Any, towns: dict[str, str], lang: str | None = None) -> str:
     add("field.control_type", [t(f"control.{c.value}", lang) for c in flt.control])
     if flt.level:
         cats = [t(f"category.{c}", lang) for c in flt.category] or [t("console.any", lang)]
-        add(f"level.short.{flt.level.value}", cats)
+        add(f"level.{flt.level.value}", cats)
     if flt.q:
         add("console.search", [flt.q])
     return t("filter.describe_join", lang).join(parts)
 
 
 def _number(value: float | None, digits: int = 3) -> str:
-    # Three significant figures: a small firm's daily reduction is often well under 0.001 t.
-    return "—" if value is None else f"{value:.{digits}g}"
+    """Three significant figures in plain decimals (never 4.49e-05): a small firm's daily reduction is
+    often well under 0.001 t, and a bureau reads 0.0000449, not scientific notation."""
+    if value is None:
+        return "—"
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    places = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{places}f}"
 
 
 def action_text(action: dict[str, Any]) -> str:
@@ -198,6 +205,51 @@ def facts(view: Any) -> list[tuple[str, Any]]:
     ]
 
 
+def _value(field: str, value: Any, towns: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return t("list.yes") if value else t("list.no")
+    if field == "town_code":
+        return towns.get(str(value), str(value))
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def field_label(key: str) -> str:
+    """A diff key in words: `grade`, `measure.orange@1#窑`, `reduction.red.so2`."""
+    base, _, line = key.partition("@")
+    parts = base.split(".")
+    if parts[0] == "reduction" and len(parts) == 3:
+        text = t(
+            "listfield.reduction", level=t(f"level.short.{parts[1]}"), pollutant=t(f"pollutant.{parts[2]}")
+        )
+    else:
+        text = t(f"listfield.{base}")
+    return t("list.field_line", field=text, line=line) if line else text
+
+
+def describe_changes(changes: list[list[Any]], towns: dict[str, str]) -> str:
+    """Field-level changes as one line: 绩效等级：B → C；橙色预警减排措施：… → …"""
+    return t("list.changes_join").join(
+        t("list.change_item", field=field_label(f), before=_value(f, a, towns), after=_value(f, b, towns))
+        for f, a, b in changes
+    )
+
+
+def delisted(view: Any) -> dbc.Alert | None:
+    """A notice on an enterprise a revision took off the list (it keeps its id, history and records)."""
+    if view.fields.get("in_list", True):
+        return None
+    return dbc.Alert(
+        t("card.delisted", number=view.revision or "—", at=format_local(view.revision_published)),
+        color="warning",
+        className="py-2 small",
+        id="enterprise-delisted",
+    )
+
+
 def facts_table(view: Any) -> dbc.Table:
     """The fields as a two-column table."""
     return dbc.Table(
@@ -234,6 +286,7 @@ def card(view: Any) -> html.Div:
                 ],
                 className="mb-2",
             ),
+            delisted(view),
             facts_table(view),
             html.H2(t("card.measures"), className="h6 mt-2"),
             measure_block(view),

@@ -115,6 +115,7 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.admin_list.load_revisions": ADMIN_READ,
     "callbacks.admin_list.restore": ADMIN_WRITE,
     "callbacks.console.apply_filters": ANY_READ,
+    "callbacks.console.ConsoleJobs.export": ANY_READ,
     "callbacks.console.grid_rows": ANY_READ,
     "callbacks.console.select": ANY_READ,
     "callbacks.console.reset": ANY_READ,

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.auth import services
-from dashboard.cards import facts_table, label, measure_block
+from dashboard.cards import delisted, describe_changes, facts_table, label, measure_block
 from dashboard.i18n import t
 from dashboard.timeutil import format_local
 from dashboard.ui import page_title
@@ -36,6 +36,7 @@ def layout(eid: str = "", **_query: Any) -> html.Div:
     ident = _id(eid)
     _, db = services()
     view = enterprises.get(db, ident, history=True) if ident is not None else None
+    towns = dict(enterprises.towns(db))
     back = html.A(t("enterprise.back"), href=dash.get_relative_path("/"), className="small")
     if view is None:
         return html.Div(
@@ -81,6 +82,12 @@ def layout(eid: str = "", **_query: Any) -> html.Div:
             html.Li(
                 f"{format_local(h.at)} · {h.actor_name} · {t('action.' + h.action)}"
                 + (f" · {h.reason}" if h.reason else "")
+                + (
+                    " · "
+                    + describe_changes([[k, (h.before or {}).get(k), v] for k, v in h.after.items()], towns)
+                    if h.action == "enterprise.update" and h.after
+                    else ""
+                )
             )
             for h in view.history
         ],
@@ -89,6 +96,7 @@ def layout(eid: str = "", **_query: Any) -> html.Div:
         [
             back,
             html.H1(f["name"], className="h4 mt-2 mb-1", id="enterprise-name"),
+            delisted(view),
             html.P(t("demo.note"), className="small text-muted") if f["is_demo"] else None,
             dbc.Row(
                 [

@@ -10,12 +10,13 @@ import dash_bootstrap_components as dbc
 import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
+from flask_login import current_user
 
 from dashboard.auth import services
 from dashboard.cards import GRADE_COLORS, GRADE_ORDER, card, label
 from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter, parse_lenient
 from dashboard.geo import CRS
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 from dashboard.rules.vocab import Category, ControlType, Level
 from dashboard.tiles import BaseMap
 from dashboard.ui import grid_locale, page_title
@@ -32,6 +33,8 @@ MAP, POINTS, COUNT, NOCOORD = "console-map", "console-points", "console-count", 
 GRID, GRID_PURGED, CARD = "console-grid", "console-grid-purged", "console-card"
 LAYERS, OUTLINE, OUTLINES = "console-layers", "console-outline", "console-outlines"
 FEED, BASE_CRS, CLICKED = "console-feed", "console-base-crs", "console-clicked"
+EXPORT_XLSX, EXPORT_CSV, EXPORT_FILE = "console-export-xlsx", "console-export-csv", "console-export-file"
+EXPORT_PROGRESS, JOB = "console-export-progress", "console-job"  # JOB: language and user for background jobs
 MAP_FEED = "/api/v1/map/enterprises.geojson"
 START_ZOOM = 10
 TILE_ZOOM = 13  # from this zoom on the feed is asked for the visible tiles only (dashboard/mapgrid.py)
@@ -288,6 +291,8 @@ def layout(**query: Any) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=URL, refresh=False),
+            dcc.Download(id=EXPORT_FILE),
+            dcc.Store(id=JOB, data={"lang": current_language(), "user": current_user.display_name}),
             dcc.Store(id=FILTER, data=flt.query_string()),
             dcc.Store(id=FEED, data=feed(flt, stamp)),
             dcc.Store(id=BASE_CRS, data=crs_of),
@@ -316,6 +321,32 @@ def layout(**query: Any) -> html.Div:
                                     html.Span(t("demo.note"), className="small text-muted ms-2")
                                     if _is_demo(db)
                                     else None,
+                                    dbc.ButtonGroup(
+                                        [
+                                            dbc.Button(
+                                                t("console.export_xlsx"),
+                                                id=EXPORT_XLSX,
+                                                n_clicks=0,
+                                                outline=True,
+                                                color="secondary",
+                                            ),
+                                            dbc.Button(
+                                                t("console.export_csv"),
+                                                id=EXPORT_CSV,
+                                                n_clicks=0,
+                                                outline=True,
+                                                color="secondary",
+                                            ),
+                                        ],
+                                        size="sm",
+                                        className="float-end",
+                                    ),
+                                    dbc.Progress(
+                                        id=EXPORT_PROGRESS,
+                                        value=0,
+                                        className="mt-1",
+                                        style={"display": "none"},
+                                    ),
                                 ],
                                 className="mb-2 small",
                             ),

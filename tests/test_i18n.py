@@ -226,7 +226,7 @@ def test_every_grid_on_every_page_speaks_the_users_language(
     for lang in ("zh", "en"):
         users.set_language(db, admin, lang)
         grids = []
-        for path in ("/", "/admin/users", "/admin/audit"):
+        for path in ("/", "/admin/users", "/admin/audit", "/admin/list"):
             grids += [c for c in _components(_render(app, client, path)) if c["type"] == "AgGrid"]
         assert len(grids) >= 4
         for grid in grids:
