@@ -54,6 +54,18 @@
     });
   };
 
+  // "Back to the console" from an enterprise page goes back to the console the user came from, filters and
+  // all, when that is where they came from (otherwise the link's own target, the console's first view).
+  document.addEventListener("click", function (e) {
+    var link = e.target && e.target.closest ? e.target.closest("#enterprise-back") : null;
+    if (!link || !document.referrer) { return; }
+    var home = window.location.origin + prefix() + "/";
+    if (document.referrer === home || document.referrer.indexOf(home + "?") === 0) {
+      e.preventDefault();
+      window.location.assign(document.referrer);
+    }
+  });
+
   // dash-leaflet reports bounds as [[south, west], [north, east]]; accept a Leaflet-like object too.
   function boundsOf(b) {
     if (Array.isArray(b) && b.length === 2 && Array.isArray(b[0])) {
@@ -101,6 +113,39 @@
       outlineFor: function (baseLayer, crsByLayer, outlines) {
         var crs = (crsByLayer && crsByLayer[baseLayer]) || "wgs84";
         return (outlines && outlines[crs]) || window.dash_clientside.no_update;
+      },
+      // Leaflet writes its control titles in English: put the user's words on them, and hide the base-map
+      // switch when there is only one base map (it would open an empty box).
+      localizeMap: function (texts, mapId) {
+        function apply() {
+          var map = document.getElementById(mapId);
+          if (!map || !texts) { return false; }
+          var set = function (sel, text) {
+            var el = map.querySelector(sel);
+            if (el) { el.title = text; el.setAttribute("aria-label", text); }
+            return el;
+          };
+          var zoom = set(".leaflet-control-zoom-in", texts.zoom_in);
+          set(".leaflet-control-zoom-out", texts.zoom_out);
+          set(".leaflet-control-layers-toggle", texts.layers);
+          var layers = map.querySelector(".leaflet-control-layers");
+          if (layers && layers.querySelectorAll(".leaflet-control-layers-base input").length <= 1) {
+            layers.style.display = "none";
+          }
+          return Boolean(zoom);
+        }
+        if (!apply()) {
+          var watch = new MutationObserver(function () { if (apply()) { watch.disconnect(); } });
+          watch.observe(document.body, { childList: true, subtree: true });
+          setTimeout(function () { watch.disconnect(); }, 20000);
+        }
+        return "";
+      },
+      // Level cleared: the category filter empties (it means nothing without a level) and says why.
+      levelChanged: function (level, texts) {
+        var nu = window.dash_clientside.no_update;
+        texts = texts || {};
+        return level ? [nu, texts.any] : [[], texts.category_hint];
       },
       // Dash has no file input: put a native one into its slot, once (the slot names what it accepts).
       mountFileInput: function (texts, slotId) {

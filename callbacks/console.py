@@ -224,6 +224,21 @@ def register(app: Dash) -> None:
         State(P.BASE_CRS, "data"),
         State(P.POINTS, "url"),
     )
+    # No level, no category: the category filter empties and says why; with a level it offers "any".
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "levelChanged"),
+        Output(P.CATEGORY, "value", allow_duplicate=True),
+        Output(P.CATEGORY, "placeholder"),
+        Input(P.LEVEL, "value"),
+        State(P.TEXTS, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "localizeMap"),
+        Output(P.LOCALIZED, "children"),
+        Input(P.TEXTS, "data"),
+        State(P.MAP, "id"),
+    )
     app.clientside_callback(
         ClientsideFunction("hazeops", "outlineFor"),
         Output(P.OUTLINE, "data"),

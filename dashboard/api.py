@@ -13,10 +13,11 @@ from werkzeug.exceptions import HTTPException
 from dashboard import mapgrid
 from dashboard.auth import services
 from dashboard.errors import HazeError
-from dashboard.filters import EnterpriseFilter, parse_filter
+from dashboard.filters import NO_PARK, EnterpriseFilter, parse_filter
 from dashboard.geo import CRS
 from dashboard.i18n import t
 from dashboard.mapgrid import TileRange
+from dashboard.rules.industries import PARKS
 from data_access import enterprises, mapfeed
 from data_access.mapfeed import FeedRequest
 
@@ -55,7 +56,16 @@ def me() -> Response:
 
 
 def _filter() -> EnterpriseFilter:
-    return parse_filter(request.args.to_dict(flat=False))
+    flt = parse_filter(request.args.to_dict(flat=False))
+    if flt.town or flt.park:
+        _, db = services()
+        towns = {code for code, _ in enterprises.towns(db)}
+        parks = {*enterprises.distinct_values(db)["park"], *PARKS, NO_PARK}
+        for field, values, known in (("town", flt.town, towns), ("park", flt.park, parks)):
+            unknown = [v for v in values if v not in known]
+            if unknown:
+                raise HazeError("filter.bad_value", field=field, value=unknown[0][:40])
+    return flt
 
 
 @bp.errorhandler(HazeError)
@@ -185,7 +195,7 @@ def _crs_arg() -> CRS:
     except ValueError:
         raise HazeError("api.bad_choice", field="crs", choices="/".join(c.value for c in drawable)) from None
     if crs not in drawable:
-        raise HazeError("api.bad_choice", field="crs", choices="/".join(c.value for c in drawable))
+        raise HazeError("api.crs_not_configured", field="crs", crs=crs.value)
     return crs
 
 
@@ -219,6 +229,12 @@ def init_api(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        from dash.exceptions import DependencyException
+
+        if request.path.startswith("/_dash-component-suites/") and isinstance(
+            exc, DependencyException | OSError
+        ):
+            return Response(t("http.404"), status=404, mimetype="text/plain")  # a file Dash does not have
         app.logger.exception("unhandled error on %s", request.path)
         if request.path.startswith(("/api/", "/_dash")):
             return error(500, "http.500")

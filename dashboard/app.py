@@ -50,6 +50,11 @@ def _titled_index(app: Dash) -> None:
         title = page.get("title") if page else None
         if callable(title):
             title = title(**(path_vars or {}))
+        module = auth.page_module(app)
+        if module is None:  # not found (also an unknown id): the tab says so, not the page's name
+            title = f"{t('page.not_found.title')} · {t('app.name')}"
+        elif current_user.is_authenticated and not page_allowed(module, current_user.role):
+            title = f"{t('error.forbidden_title')} · {t('app.name')}"
         kwargs["title"] = title or t("app.name")
         return str(plain(**kwargs))
 

@@ -258,7 +258,7 @@ def install_guard(app: Flask, dash_app: Any) -> None:
     def _headers(resp: Response) -> Response:
         if request.endpoint in {"/", "/<path:path>"} and resp.status_code == 200:
             # The shell still renders its 404 or 403 notice; the status tells scripts and crawlers the truth.
-            module = _page_module(dash_app)
+            module = page_module(dash_app)
             if module is None:
                 resp.status_code = 404
             elif current_user.is_authenticated and not permissions.page_allowed(module, current_user.role):
@@ -274,7 +274,7 @@ def install_guard(app: Flask, dash_app: Any) -> None:
         return resp
 
 
-def _page_module(dash_app: Any) -> str | None:
+def page_module(dash_app: Any) -> str | None:
     """Return the module of the Dash page at the request path (path or path template), or None."""
     from dash._pages import _path_to_page  # private, but the page router itself uses it; tests cover it
 

@@ -118,6 +118,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     config = _config()
     stamp = to_local(utcnow()).strftime("%Y%m%d-%H%M%S")  # the operator reads Beijing time
     path = Path(args.file) if args.file else config.instance_path / "backups" / f"hazeops-{stamp}.jsonl.gz"
+    if path.exists() and not args.force:
+        raise HazeError("backup.exists", path=str(path))
     summary = backup(_db(config), path, _progress)
     print(
         t(
@@ -139,7 +141,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise HazeError("backup.not_a_backup", path=str(path))
+        raise HazeError("backup.no_file", path=str(path))
     summary = restore(_db(_config()), path, Actor.system("cli"), replace=args.replace, progress=_progress)
     print(
         t(
@@ -238,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     back = sub.add_parser("backup", help="write a portable backup (gzipped JSON lines) of every table")
     back.add_argument("file", nargs="?", help="default: instance/backups/hazeops-<Beijing time>.jsonl.gz")
+    back.add_argument("--force", action="store_true", help="overwrite an existing file")
     back.set_defaults(func=cmd_backup)
     rest = sub.add_parser("restore", help="restore a backup in one transaction")
     rest.add_argument("file")

@@ -33,6 +33,19 @@ def grid_locale() -> dict[str, str]:
     }
 
 
+def dropdown_labels() -> dict[str, str]:
+    """dcc.Dropdown's own texts (search, select all, "2 selected" …) in the user's language."""
+    keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection")
+    return {k: t(f"dropdown.{k}") for k in (*keys, "no_options_found")}
+
+
+def dropdown(**props: Any) -> Any:
+    """A dcc.Dropdown that speaks the user's language (use it for every dropdown)."""
+    from dash import dcc
+
+    return dcc.Dropdown(labels=dropdown_labels(), **props)
+
+
 def page_header(title_key: str, subtitle_key: str | None = None) -> html.Div:
     """A page heading with an optional one-line explanation."""
     parts: list[Any] = [html.H1(t(title_key), className="h4 mb-1")]

@@ -12,6 +12,8 @@ import base64
 import gzip
 import hashlib
 import math
+import os
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -161,6 +163,7 @@ def backup(db: Database, path: Path, progress: Progress | None = None) -> Summar
                 rows[table.name] = done
                 if progress:
                     progress(table.name, done, counts[table.name])
+    os.chmod(partial, 0o600)  # it holds password and token hashes
     partial.replace(path)  # a backup interrupted half-way never looks like a finished one
     return Summary(path, revision, rows, _sha256(path))
 
@@ -179,6 +182,14 @@ def _read(f: IO[bytes]) -> Iterator[Any]:
             yield orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise BackupError("backup.corrupt", line=number) from None
+
+
+def _guarded(items: Iterator[Any]) -> Iterator[Any]:
+    """Reading past a truncated gzip stream is a refusal, not a traceback."""
+    try:
+        yield from items
+    except (EOFError, OSError, zlib.error):
+        raise BackupError("backup.truncated", tables="—") from None
 
 
 def _header(path: Path) -> dict[str, Any]:
@@ -243,7 +254,7 @@ def restore(
                         progress(table.name, rows[table.name], expected.get(table.name, 0))
                     batch.clear()
 
-            for item in lines:
+            for item in _guarded(lines):
                 if isinstance(item, dict) and "table" in item:
                     flush()
                     if item["table"] not in by_name:
@@ -254,7 +265,10 @@ def restore(
                     continue
                 if table is None or not isinstance(item, list):
                     raise BackupError("backup.corrupt", line=0)
-                batch.append(decode(item))
+                try:
+                    batch.append(decode(item))
+                except (ValueError, TypeError, KeyError, IndexError):
+                    raise BackupError("backup.bad_value", table=table.name) from None
                 if len(batch) >= BATCH:
                     flush()
             flush()

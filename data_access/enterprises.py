@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter
 from dashboard.rules.names import match_key
-from dashboard.rules.vocab import Level
+from dashboard.rules.vocab import Category, ControlType, Grade, Level
 from data_access.audit import AuditFilter, AuditRow, list_events
 from data_access.db import Database
 from data_access.models import Enterprise, ListRevision, Measure, ProductionLine, Town
@@ -90,6 +90,15 @@ def count(db: Database, flt: EnterpriseFilter) -> Counts:
 
 # -- grid ---------------------------------------------------------------------------------------------
 
+
+def _ranked(col: Any, order: list[Any]) -> Any:
+    """Sort a vocabulary column in its domain order (A+ before A before 引领性 …), not by its stored code."""
+    return case({value: rank for rank, value in enumerate(order)}, value=col, else_=len(order))
+
+
+# Grades from best to worst (the legend's order); categories from strictest to mildest, 保障 last.
+GRADE_RANK = [Grade(g) for g in ("A+", "A", "引领性", "B", "B-", "C", "D", "非引领性", "未分级")]
+CATEGORY_RANK = [Category.STOP, Category.LIMIT, Category.TRANSPORT, Category.SELF, Category.GUARANTEE]
 SORTABLE: dict[str, Any] = {
     "id": E.id,
     "name": E.name_key,
@@ -97,12 +106,13 @@ SORTABLE: dict[str, Any] = {
     "town": E.town_code,
     "park": E.park,
     "industry": SECTOR,
-    "grade": E.grade,
-    "control_type": E.control_type,
-    "cat_yellow": E.cat_yellow,
-    "cat_orange": E.cat_orange,
-    "cat_red": E.cat_red,
+    "grade": _ranked(E.grade, GRADE_RANK),
+    "control_type": _ranked(E.control_type, list(ControlType)),
+    "cat_yellow": _ranked(E.cat_yellow, CATEGORY_RANK),
+    "cat_orange": _ranked(E.cat_orange, CATEGORY_RANK),
+    "cat_red": _ranked(E.cat_red, CATEGORY_RANK),
 }
+RANKED = {"grade", "control_type", "cat_yellow", "cat_orange", "cat_red"}
 
 
 def _binary(session: Session, col: Any) -> Any:
@@ -123,7 +133,7 @@ def grid_rows(
         for col_id, direction in sort or []:
             col = SORTABLE.get(col_id)
             if col is not None:
-                expr = _binary(s, col)
+                expr = col if col_id in RANKED else _binary(s, col)
                 order.append(expr.desc().nulls_last() if direction == "desc" else expr.asc().nulls_first())
         stmt = (
             filtered(
@@ -200,6 +210,8 @@ LEVEL_ORDER = {Level.YELLOW: 0, Level.ORANGE: 1, Level.RED: 2}
 
 def get(db: Database, enterprise_id: int, *, history: bool = False) -> EnterpriseView | None:
     """One enterprise with its lines and measures (and its audit history), or None."""
+    if not 0 < enterprise_id < 2**63:  # beyond any stored id (and beyond what the engines can bind)
+        return None
     with db.read() as s:
         e = s.get(E, enterprise_id)
         if e is None:

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.i18n import t
-from dashboard.ui import grid_locale, page_header, page_title
+from dashboard.ui import dropdown, grid_locale, page_header, page_title
 
 dash.register_page(
     __name__, path="/admin/audit", title=page_title("page.audit.title"), nav_key="page.audit.nav", order=85
@@ -53,7 +53,7 @@ def layout(
             dbc.Col(
                 [
                     dbc.Label(t("field.actor"), html_for=ACTOR),
-                    dcc.Dropdown(
+                    dropdown(
                         id=ACTOR,
                         value=actor or None,
                         # Dash drops a value missing from the options: offer the URL's until the list loads.

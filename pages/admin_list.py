@@ -14,7 +14,7 @@ from dashboard.auth import csrf_token, services
 from dashboard.errors import NotFoundError
 from dashboard.i18n import current_language, t
 from dashboard.timeutil import format_local
-from dashboard.ui import grid_locale, page_header, page_title
+from dashboard.ui import dropdown, grid_locale, page_header, page_title
 from data_access import enterprises, listimport
 
 dash.register_page(
@@ -258,7 +258,7 @@ def preview(view: listimport.ImportView, rules: list[tuple[str, str, int]]) -> h
                         md="auto",
                     ),
                     dbc.Col(
-                        dcc.Dropdown(
+                        dropdown(
                             id=PROBLEM_RULE, options=rule_options(rules), placeholder=t("list.any_rule")
                         ),
                         md=4,

@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboard.i18n import t
 from dashboard.roles import Role
-from dashboard.ui import grid_locale, labelled, page_header, page_title
+from dashboard.ui import dropdown, grid_locale, labelled, page_header, page_title
 
 dash.register_page(
     __name__, path="/admin/users", title=page_title("page.users.title"), nav_key="page.users.nav", order=80
@@ -84,7 +84,7 @@ def layout(**_query: str) -> html.Div:
                     labelled("field.display_name", dbc.Input(id=NEW_DISPLAY, autocomplete="off")),
                     labelled(
                         "field.role",
-                        dcc.Dropdown(
+                        dropdown(
                             id=NEW_ROLE,
                             options=role_options(),
                             value=Role.DUTY_OFFICER.value,
@@ -126,7 +126,7 @@ def layout(**_query: str) -> html.Div:
                                     dbc.Col(
                                         labelled(
                                             "field.role",
-                                            dcc.Dropdown(id=ROLE, options=role_options(), clearable=False),
+                                            dropdown(id=ROLE, options=role_options(), clearable=False),
                                         ),
                                         md=4,
                                     ),

@@ -37,7 +37,10 @@ def layout(eid: str = "", **_query: Any) -> html.Div:
     _, db = services()
     view = enterprises.get(db, ident, history=True) if ident is not None else None
     towns = dict(enterprises.towns(db))
-    back = html.A(t("enterprise.back"), href=dash.get_relative_path("/"), className="small")
+    # assets/hazeops.js sends this back to the console URL the user came from (with its filters), if any.
+    back = html.A(
+        t("enterprise.back"), href=dash.get_relative_path("/"), className="small", id="enterprise-back"
+    )
     if view is None:
         return html.Div(
             [

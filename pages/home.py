@@ -19,7 +19,7 @@ from dashboard.geo import CRS
 from dashboard.i18n import current_language, t
 from dashboard.rules.vocab import Category, ControlType, Level
 from dashboard.tiles import BaseMap
-from dashboard.ui import grid_locale, page_title
+from dashboard.ui import dropdown, grid_locale, page_title
 from data_access import county, enterprises
 
 dash.register_page(__name__, path="/", title=page_title("page.home.title"), nav_key="page.home.nav", order=0)
@@ -35,6 +35,7 @@ LAYERS, OUTLINE, OUTLINES = "console-layers", "console-outline", "console-outlin
 FEED, BASE_CRS, CLICKED = "console-feed", "console-base-crs", "console-clicked"
 EXPORT_XLSX, EXPORT_CSV, EXPORT_FILE = "console-export-xlsx", "console-export-csv", "console-export-file"
 EXPORT_PROGRESS, JOB = "console-export-progress", "console-job"  # JOB: language and user for background jobs
+TEXTS, LOCALIZED = "console-texts", "console-localized"  # words the browser-side code shows
 MAP_FEED = "/api/v1/map/enterprises.geojson"
 START_ZOOM = 10
 TILE_ZOOM = 13  # from this zoom on the feed is asked for the visible tiles only (dashboard/mapgrid.py)
@@ -122,9 +123,7 @@ def _multi(id_: str, key: str, options: list[dict[str, str]], value: tuple[str, 
     return html.Div(
         [
             dbc.Label(t(key), html_for=id_, className="small mb-0"),
-            dcc.Dropdown(
-                id=id_, options=options, value=list(value), multi=True, placeholder=t("console.any")
-            ),
+            dropdown(id=id_, options=options, value=list(value), multi=True, placeholder=t("console.any")),
         ],
         className="mb-2",
     )
@@ -183,12 +182,12 @@ def filter_panel(flt: EnterpriseFilter) -> dbc.Card:
                 html.Div(
                     [
                         dbc.Label(t("console.category"), html_for=CATEGORY, className="small mb-0"),
-                        dcc.Dropdown(
+                        dropdown(
                             id=CATEGORY,
                             options=categories,
                             value=list(flt.category),
                             multi=True,
-                            placeholder=t("console.category_hint"),
+                            placeholder=t("console.any") if flt.level else t("console.category_hint"),
                             disabled=flt.level is None,
                         ),
                     ],
@@ -199,6 +198,17 @@ def filter_panel(flt: EnterpriseFilter) -> dbc.Card:
         ),
         className="filter-panel",
     )
+
+
+def browser_texts() -> dict[str, str]:
+    """Words assets/hazeops.js puts on Leaflet's own controls and the category filter."""
+    return {
+        "zoom_in": t("map.zoom_in"),
+        "zoom_out": t("map.zoom_out"),
+        "layers": t("map.layers"),
+        "category_hint": t("console.category_hint"),
+        "any": t("console.any"),
+    }
 
 
 def legend() -> html.Div:
@@ -293,6 +303,8 @@ def layout(**query: Any) -> html.Div:
             dcc.Location(id=URL, refresh=False),
             dcc.Download(id=EXPORT_FILE),
             dcc.Store(id=JOB, data={"lang": current_language(), "user": current_user.display_name}),
+            dcc.Store(id=TEXTS, data=browser_texts()),
+            html.Div(id=LOCALIZED, hidden=True),
             dcc.Store(id=FILTER, data=flt.query_string()),
             dcc.Store(id=FEED, data=feed(flt, stamp)),
             dcc.Store(id=BASE_CRS, data=crs_of),

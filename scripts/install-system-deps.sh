@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use, only when something is missing:
-# chromium + chromium-driver (browser tests), postgresql (second database), fonts-noto-cjk (Chinese screenshots).
+# chromium + chromium-driver (browser tests), postgresql (second database), fonts-noto-cjk (Chinese screenshots),
+# redis-server (background jobs on a Celery worker, REDIS_URL).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -190,4 +190,27 @@ def test_the_cli_backs_up_and_restores_with_progress_and_clear_messages(
     assert "重新登录" in res.stdout
     assert without_restore_event(kept(snapshot(full))) == before
     missing = run(["restore", str(tmp_path / "nope.gz")], full.url)
-    assert missing.returncode == 1 and "不是 HazeOps 备份文件" in missing.stderr
+    assert missing.returncode == 1 and "找不到文件" in missing.stderr
+    again = run(["backup", str(path)], full.url)
+    assert (
+        again.returncode == 1 and "--force" in again.stderr
+    )  # an existing backup is never overwritten silently
+    assert run(["backup", str(path), "--force"], full.url).returncode == 0
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds password and token hashes
+
+
+def test_a_truncated_or_edited_backup_is_a_one_line_refusal(full: Database, tmp_path: Path) -> None:
+    path = tmp_path / "whole.jsonl.gz"
+    backup(full, path)
+    before = snapshot(full)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    res = run(["restore", str(cut), "--replace"], full.url)
+    assert res.returncode == 1 and "不完整" in res.stderr and "Traceback" not in res.stderr
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    edited = [line.replace('"B-"', '"Z-"') if line.startswith("[") else line for line in lines]
+    bad = tmp_path / "edited.jsonl.gz"
+    bad.write_bytes(gzip.compress(("\n".join(edited) + "\n").encode()))
+    res = run(["restore", str(bad), "--replace"], full.url)
+    assert res.returncode == 1 and "无法识别" in res.stderr and "Traceback" not in res.stderr
+    assert snapshot(full) == before

@@ -236,3 +236,32 @@ def test_enterprise_page_renders_and_unknown_ids_are_404(db: Database, login_as:
     assert client.get(f"/enterprise/{eid}").status_code == 200
     assert client.get("/enterprise/999999").status_code == 404
     assert client.get("/enterprise/abc").status_code == 404
+
+
+def test_grid_sorts_grades_and_measures_in_their_domain_order(db: Database) -> None:
+    """A+ before A before 引领性 … (the legend's order); 停产 before 限产 before 运输管控 …, not by stored code."""
+    flt = EnterpriseFilter()
+    rows = enterprises.grid_rows(db, flt, 0, 1000, [("grade", "asc")])
+    seen = [r["grade"].value for r in rows]
+    order = ["A+", "A", "引领性", "B", "B-", "C", "D", "非引领性", "未分级"]
+    assert seen == sorted(seen, key=order.index)
+    rows = enterprises.grid_rows(db, flt, 0, 1000, [("cat_red", "desc")])
+    cats = [r["cat_red"].value if r["cat_red"] else None for r in rows]
+    strict = ["stop", "limit", "transport", "self", "guarantee", None]
+    assert cats == sorted(cats, key=strict.index, reverse=True)
+
+
+def test_api_answers_404_for_ids_beyond_any_integer_and_400_for_towns_the_county_lacks(
+    db: Database, login_as: Any
+) -> None:
+    client = login_as("duty")
+    resp = client.get("/api/v1/enterprises/9223372036854775808")
+    assert resp.status_code == 404 and resp.json["error"]["code"] == "not_found"
+    resp = client.get("/api/v1/enterprises?town=999999")
+    assert resp.status_code == 400 and resp.json["error"]["field"] == "town"
+    resp = client.get("/api/v1/enterprises?park=月球工业园")
+    assert resp.status_code == 400 and resp.json["error"]["field"] == "park"
+    assert client.get("/api/v1/enterprises?town=370126107&park=none").status_code == 200
+    resp = client.get("/api/v1/map/enterprises.geojson?crs=gcj02")
+    assert resp.status_code == 400 and "amap" in resp.json["error"]["message"]
+    assert client.get("/_dash-component-suites/dash/nonexistent.js").status_code == 404

@@ -246,3 +246,13 @@ def test_page_titles_follow_the_users_language_at_request_time(client: object, d
         html = client.get("/").get_data(as_text=True)  # type: ignore[attr-defined]
         title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
         assert title == f"{t('page.home.title', lang)} · {t('app.name', lang)}"
+
+
+def test_error_pages_are_titled_as_errors_not_as_the_page(client: object, db: Database) -> None:
+    from tests.conftest import login
+
+    login(client, "leader")
+    for path, key in (("/admin/users", "error.forbidden_title"), ("/enterprise/99999", "page.not_found.title")):
+        html = client.get(path).get_data(as_text=True)  # type: ignore[attr-defined]
+        title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
+        assert title == f"{t(key, 'zh')} · {t('app.name', 'zh')}", path
