@@ -701,13 +701,13 @@ def publish(db: Database, actor: Actor, import_id: int, note: str | None, versio
         base = _current_revision(s)
         if (base.id if base else None) != imp.base_revision_id:
             raise ConflictError("listimport.stale_base", number=base.number if base else 0)
-        staged = list(
-            s.scalars(
-                select(ListImportRecord)
-                .where(ListImportRecord.import_id == import_id)
-                .order_by(ListImportRecord.seq)
-            )
-        )
+        # Plain rows, not ORM objects: 100,000 of them in the session would make every autoflush walk them.
+        R = ListImportRecord
+        staged = s.execute(
+            select(R.enterprise_id, R.change, R.name, R.data, R.changes)
+            .where(R.import_id == import_id)
+            .order_by(R.seq)
+        ).all()
         if not any(r.change in ("new", "changed", "removed") for r in staged):
             raise ValidationError("listimport.nothing")
         kind = "restore" if imp.source == "restore" else (imp.kind or "full")
@@ -753,9 +753,7 @@ def publish(db: Database, actor: Actor, import_id: int, note: str | None, versio
         return revision.number
 
 
-def apply_staged(
-    s: Session, actor: Actor, staged: list[ListImportRecord], revision_id: int, now: datetime
-) -> None:
+def apply_staged(s: Session, actor: Actor, staged: list[Any], revision_id: int, now: datetime) -> None:
     """Write staged records to the list tables, with one audit event per enterprise touched."""
     versions: dict[int, int] = {}
     new = [r for r in staged if r.change == "new" and r.enterprise_id is None]
@@ -805,7 +803,9 @@ def apply_staged(
     for eid in removed:
         event("enterprise.delist", eid, {"in_list": True}, {"in_list": False})
     for i in range(0, len(events), 5000):
-        s.execute(insert(AuditEvent), events[i : i + 5000])
+        s.connection().execute(
+            insert(AuditEvent.__table__), events[i : i + 5000]
+        )  # Core: batched, not per row
 
 
 # -- revisions ----------------------------------------------------------------------------------------------
