@@ -22,7 +22,7 @@ from dashboard.cards import describe_changes
 from dashboard.errors import HazeError
 from dashboard.i18n import current_language, language, t
 from dashboard.timeutil import format_local
-from dashboard.ui import fail, ok
+from dashboard.ui import fail, grid_block, ok
 from data_access import listexport, listimport
 from data_access.audit import Actor
 from data_access.db import Database
@@ -116,8 +116,7 @@ def problem_rows(request: dict[str, Any] | None, query: str | None, import_id: A
     if not request or iid is None:
         return no_update
     params = {k: v[-1] for k, v in parse_qs(query or "").items()}
-    start = int(request.get("startRow") or 0)
-    end = int(request.get("endRow") or start + 100)
+    start, end = grid_block(request)
     _, db = services()
     rows, total = listimport.problem_rows(
         db, iid, severity=params.get("severity"), rule=params.get("rule"), start=start, end=end
@@ -148,8 +147,7 @@ def diff_rows(request: dict[str, Any] | None, query: str | None, import_id: Any)
         return no_update
     params = {k: v[-1] for k, v in parse_qs(query or "").items()}
     change = params.get("change") if params.get("change") in P.CHANGES else None
-    start = int(request.get("startRow") or 0)
-    end = int(request.get("endRow") or start + 100)
+    start, end = grid_block(request)
     _, db = services()
     rows, total = listimport.record_rows(db, iid, change=change, q=params.get("q"), start=start, end=end)
     towns = listimport.town_names(db)

@@ -14,6 +14,7 @@ from dashboard.cards import card, describe, label
 from dashboard.filters import parse_lenient
 from dashboard.geo import CRS, from_crs
 from dashboard.i18n import language, t
+from dashboard.ui import grid_block
 from data_access import enterprises, listexport, listimport
 from pages import home as P
 
@@ -67,8 +68,7 @@ def grid_rows(request: dict[str, Any] | None, query: str | None) -> Any:
         return dash.no_update
     flt = parse_lenient(parse_qs((query or "").lstrip("?")))
     _, db = services()
-    start = int(request.get("startRow") or 0)
-    end = int(request.get("endRow") or start + 100)
+    start, end = grid_block(request)
     sort = [(s.get("colId", ""), s.get("sort", "asc")) for s in request.get("sortModel") or []]
     rows = enterprises.grid_rows(db, flt, start, end, sort)
     total = enterprises.count(db, flt).total

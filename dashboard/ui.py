@@ -33,6 +33,12 @@ def grid_locale() -> dict[str, str]:
     }
 
 
+def grid_block(request: dict[str, Any]) -> tuple[int, int]:
+    """The rows [start, end) an AG Grid infinite-model request asks for."""
+    start = int(request.get("startRow") or 0)
+    return start, int(request.get("endRow") or start + 100)
+
+
 def dropdown_labels() -> dict[str, str]:
     """dcc.Dropdown's own texts (search, select all, "2 selected" …) in the user's language."""
     keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection")

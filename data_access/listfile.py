@@ -29,7 +29,15 @@ from dashboard.rules.grades import read_grade
 from dashboard.rules.industries import is_key_industry
 from dashboard.rules.listchecks import Finding, Severity, check
 from dashboard.rules.listlayout import POLLUTANTS, Column, HeaderError, Layout, column_letter
-from dashboard.rules.listrecord import LEVELS, LineEntry, ListRecord, MeasureEntry, normalized
+from dashboard.rules.listrecord import (
+    FIELDS,
+    GRADE_FIELDS,
+    LEVELS,
+    LineEntry,
+    ListRecord,
+    MeasureEntry,
+    normalized,
+)
 from dashboard.rules.names import match_key
 from dashboard.rules.vocab import ControlType, Grade, Level
 from data_access.county import outline
@@ -203,14 +211,10 @@ class SheetReport:
     skipped: str | None = None  # why the sheet was not read (no list header)
 
 
-@dataclass
-class ParsedList:
-    """Everything one file gave: its kind, records, problems and a report per sheet."""
+class HasProblems:
+    """Errors and warnings of something that carries `problems`."""
 
-    kind: str  # "full" (an emission-reduction list) or "grades" (a published grade list)
-    records: list[Incoming]
     problems: list[Problem]
-    sheets: list[SheetReport]
 
     @property
     def errors(self) -> list[Problem]:
@@ -221,6 +225,16 @@ class ParsedList:
     def warnings(self) -> list[Problem]:
         """Problems shown for review."""
         return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+@dataclass
+class ParsedList(HasProblems):
+    """Everything one file gave: its kind, records, problems and a report per sheet."""
+
+    kind: str  # "full" (an emission-reduction list) or "grades" (a published grade list)
+    records: list[Incoming]
+    problems: list[Problem]
+    sheets: list[SheetReport]
 
     @property
     def rows(self) -> int:
@@ -656,27 +670,8 @@ def _grade_rows(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
     return out
 
 
-_SHARED = (
-    "name",
-    "uscc",
-    "town_code",
-    "park",
-    "address",
-    "industry",
-    "industry_other",
-    "control_type",
-    "permit_no",
-    "lat",
-    "lon",
-    "coord_crs",
-    "so2_tpa",
-    "nox_tpa",
-    "pm_tpa",
-    "vocs_tpa",
-    "base_capacity",
-    "has_cems",
-    "has_power_monitoring",
-)
+# Fields every row of one enterprise must agree on (a line's row may carry its own grade).
+_SHARED = tuple(f for f in FIELDS if f not in GRADE_FIELDS)
 
 
 def _group(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:

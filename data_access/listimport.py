@@ -28,7 +28,7 @@ from dashboard.timeutil import utcnow
 from data_access import listfile
 from data_access.audit import Actor, record
 from data_access.db import Database
-from data_access.listfile import Incoming, ListFileError, ParsedList, ParseOptions, Problem
+from data_access.listfile import HasProblems, Incoming, ListFileError, ParsedList, ParseOptions, Problem
 from data_access.listrecords import decode_snapshot, delist, encode_snapshot, load_records, write_records
 from data_access.models import (
     AuditEvent,
@@ -316,23 +316,13 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
-class Analysis:
+class Analysis(HasProblems):
     """A file read, checked and compared with the published list (nothing written yet)."""
 
     parsed: ParsedList
     staged: list[Staged]
     problems: list[Problem]
     summary: dict[str, Any]
-
-    @property
-    def errors(self) -> list[Problem]:
-        """Problems that block publishing."""
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """Problems shown for review."""
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 def analyse(

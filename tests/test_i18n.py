@@ -252,7 +252,10 @@ def test_error_pages_are_titled_as_errors_not_as_the_page(client: object, db: Da
     from tests.conftest import login
 
     login(client, "leader")
-    for path, key in (("/admin/users", "error.forbidden_title"), ("/enterprise/99999", "page.not_found.title")):
+    for path, key in (
+        ("/admin/users", "error.forbidden_title"),
+        ("/enterprise/99999", "page.not_found.title"),
+    ):
         html = client.get(path).get_data(as_text=True)  # type: ignore[attr-defined]
         title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
         assert title == f"{t(key, 'zh')} · {t('app.name', 'zh')}", path

@@ -138,8 +138,9 @@ def check(record: ListRecord) -> list[Finding]:
                         },
                     )
                 )
+    all_totals = record.totals()
     for p in POLLUTANTS:
-        totals = {level: record.total_reduction(level, p) for level in LEVELS}
+        totals = {level: all_totals[(level, p)] for level in LEVELS}
         for lower, higher in pairwise(LEVELS):
             a, b = totals[lower], totals[higher]
             if a is not None and b is not None and a > b * (1 + REL_TOLERANCE) + ABS_TOLERANCE:

@@ -145,9 +145,17 @@ class ListRecord:
 
     def total_reduction(self, level: Level, pollutant: str) -> float | None:
         """The daily reduction of a pollutant at a level: the sum over its measures (None: unknown)."""
-        values = [self.reductions(m)[0][pollutant] for m in self.measures if m.level is level]
-        known = [v for v in values if v is not None]
-        return sum(known) if known else None
+        return self.totals()[(level, pollutant)]
+
+    def totals(self) -> dict[tuple[Level, str], float | None]:
+        """Daily reduction per (level, pollutant): the sum over the measures at that level (None: unknown)."""
+        per = [(m.level, self.reductions(m)[0]) for m in self.measures]
+        out: dict[tuple[Level, str], float | None] = {}
+        for level in LEVELS:
+            for p in POLLUTANTS:
+                known = [r[p] for lv, r in per if lv is level and r[p] is not None]
+                out[(level, p)] = sum(known) if known else None
+        return out
 
 
 @lru_cache(maxsize=65536)

@@ -31,6 +31,13 @@ class CellError(Exception):
 EMPTY_MARKS = frozenset({"", "-", "—", "–", "/", "／", "无", "空", "null", "none", "nan", "n/a", "#n/a"})
 
 
+# Format characters lists carry without anyone seeing them: zero-width spaces and joiners, direction marks,
+# word joiners, the BOM, soft hyphens.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), 0xFEFF], None
+)
+
+
 def text(value: object) -> str | None:
     """A text cell as published (outer spaces and invisible characters removed); None when empty or a dash.
 
@@ -43,7 +50,7 @@ def text(value: object) -> str | None:
         if math.isnan(value):
             return None
         return str(int(value)) if value.is_integer() else repr(value)
-    s = "".join(ch for ch in str(value) if unicodedata.category(ch) != "Cf").replace("\r\n", "\n").strip()
+    s = str(value).translate(_INVISIBLE).replace("\r\n", "\n").strip()
     return None if s.lower() in EMPTY_MARKS or unicodedata.normalize("NFKC", s).lower() in EMPTY_MARKS else s
 
 

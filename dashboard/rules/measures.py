@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dashboard.rules.vocab import STRICTNESS, ActionKind, Category
 
@@ -51,7 +52,7 @@ class Reading:
         """Whether the measure also controls transport."""
         return any(a.kind is ActionKind.TRANSPORT for a in self.actions)
 
-    @property
+    @cached_property
     def cut(self) -> float | None:
         """The share of daily emissions the main action removes (停产 1.0, 限产 n%); None when not stated."""
         cuts: list[float | None] = []
