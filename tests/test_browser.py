@@ -97,7 +97,7 @@ def test_admin_creates_a_user_who_logs_in_switches_language_and_logs_out(
     assert page.locator("#nav-admin-users").count() == 0  # a duty officer sees no admin pages
     page.click("#shell-lang-en")
     page.wait_for_selector("#nav-home >> text=Overview")
-    page.wait_for_selector("#console-count >> text=enterprises,")  # the console, in English
+    page.wait_for_selector("#console-count >> text=Enterprises:")  # the console, in English
     assert "张伟" in page.inner_text("#shell-user-menu")
     shot(page, "home-english")
     log_out(page)
