@@ -45,3 +45,23 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 def local_today(now: datetime | None = None) -> date:
     """Return today's date in Asia/Shanghai."""
     return to_local(now or utcnow()).date()
+
+
+def from_local(day: date, hour: int = 0, minute: int = 0) -> datetime:
+    """An Asia/Shanghai wall time as an aware UTC instant (what a person types into a form)."""
+    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def parse_local(day: str | None, clock: str | None) -> datetime | None:
+    """A form's date (YYYY-MM-DD) and time (HH:MM, 24:00 allowed for the end of a day) in Beijing time,
+    as aware UTC; None when the date is empty. Raises ValueError for anything else."""
+    if not day:
+        return None
+    parsed = date.fromisoformat(day.strip()[:10])
+    hh, _, mm = (clock or "00:00").strip().partition(":")
+    hour, minute = int(hh), int(mm or 0)
+    if (hour, minute) == (24, 0):
+        return from_local(parsed + timedelta(days=1))
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ValueError(clock)
+    return from_local(parsed, hour, minute)

@@ -11,4 +11,4 @@ from dashboard.app import create_app
 dash_app = create_app()
 app = dash_app.server.extensions["hazeops"]["celery"]
 if app is None:
-    raise SystemExit("REDIS_URL is not set: background jobs run in the web server (DiskCache); no worker needed")
+    raise SystemExit("REDIS_URL is not set: jobs run in the web server (DiskCache); no worker is needed")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     event,
     inspect,
     text,
@@ -26,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_colu
 from sqlalchemy.types import TypeDecorator
 
 from dashboard.roles import Role
-from dashboard.rules.vocab import Category, ControlType, Grade, Level
+from dashboard.rules.vocab import Category, ChangeKind, ControlType, Grade, Level, WarningLevel
 from dashboard.timeutil import ensure_aware, utcnow
 
 NAMING = {
@@ -380,6 +382,118 @@ class ListImportProblem(Base):
     column: Mapped[str | None] = mapped_column(String(8))
     header: Mapped[str | None] = mapped_column(String(128))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class WarningEpisode(Base):
+    """One heavy-pollution warning of the city, from its issue to its lifting (only one is open at a time)."""
+
+    __tablename__ = "warning_episode"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # True from issue until lifted. A partial unique index allows one open episode, even under a race.
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    issued_at: Mapped[datetime | None]  # the first notice (None: the source does not say)
+    started_at: Mapped[datetime | None] = mapped_column(index=True)  # the first response start
+    ended_at: Mapped[datetime | None]  # the response's end, from the lifting
+    is_history: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded afterwards from sources
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(Text)  # where a historical episode is known from
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    changes: Mapped[list[WarningChange]] = relationship(
+        back_populates="episode", order_by="WarningChange.seq", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy
+    __table_args__ = (
+        Index(
+            "uq_warning_episode_open",
+            "is_open",
+            unique=True,
+            sqlite_where=text("is_open"),
+            postgresql_where=text("is_open"),
+        ),
+    )
+
+
+class WarningChange(Base):
+    """One step of an episode: issue, upgrade, downgrade or lifting, with the city's notice and times."""
+
+    __tablename__ = "warning_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("warning_episode.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind))
+    level: Mapped[WarningLevel | None] = mapped_column(enum_column(WarningLevel))  # None: a lifting
+    doc_no: Mapped[str | None] = mapped_column(String(128))  # the city's document number (文号)
+    notice_at: Mapped[datetime | None]  # when the city announced it (None: unknown)
+    notice_time_known: Mapped[bool] = mapped_column(Boolean, default=True)  # False: only the day is known
+    effective_at: Mapped[datetime | None]  # response start (issue, change) or end (lifting); None: unknown
+    effective_time_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    episode: Mapped[WarningEpisode] = relationship(back_populates="changes")
+
+
+class ReductionTarget(Base):
+    """The share of county emissions the list must cut at a level, per pollutant: data, with a source."""
+
+    __tablename__ = "reduction_target"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    pollutant: Mapped[str] = mapped_column(String(8))
+    percent: Mapped[float]
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy
+    __table_args__ = (UniqueConstraint("level", "pollutant", name="uq_reduction_target_level_pollutant"),)
+
+
+class CountyEmission(Base):
+    """The county's annual emission of a pollutant (全社会排放总量), the targets' base, with a source."""
+
+    __tablename__ = "county_emission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pollutant: Mapped[str] = mapped_column(String(8), unique=True)
+    annual_tpa: Mapped[float]
+    year: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy
+
+
+class AirQualityDay(Base):
+    """One day's air quality of a city (daily mean PM2.5 in µg/m³, or AQI), from an imported series."""
+
+    __tablename__ = "air_quality_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date)
+    metric: Mapped[str] = mapped_column(String(8))  # pm25 / aqi
+    value: Mapped[float]
+    source: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("city", "day", "metric", name="uq_air_quality_day_city_day_metric"),
+        Index("ix_air_quality_day_city_metric_day", "city", "metric", "day"),
+    )
 
 
 # Reference data loaded by migrations; wiping business data leaves it alone.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Connection, delete, func, select, text
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from dashboard.roles import Role
+from dashboard.timeutil import utcnow
+from data_access import airquality, targets, warnings
 from data_access.audit import Actor, record
 from data_access.db import Database
 from data_access.demo_county import load_demo_list
@@ -69,14 +72,43 @@ def wipe(db: Database, actor: Actor) -> None:
         record(s, actor, "seed.reset", "database", None)
 
 
-def seed_demo(db: Database, *, reset: bool = False) -> bool:
-    """Load the demo county; return False (and change nothing) when already seeded and not reset."""
+DEMO_DOC_NO = "济南市重污染天气应急指挥部办公室〔演示〕1号"
+
+
+def load_demo_warnings(db: Database, actor: Actor, now: datetime) -> None:
+    """The real 济南 episodes 2015–2022 as history, and one active orange warning anchored to now (演示数据):
+    noticed 20 hours ago, its Ⅱ级 response started 14 hours ago."""
+    warnings.load_history(db, actor)
+    warnings.issue(
+        db,
+        actor,
+        "orange",
+        notice_at=now - timedelta(hours=20),
+        effective_at=now - timedelta(hours=14),
+        doc_no=DEMO_DOC_NO,
+        note=DEMO_WARNING_NOTE,
+        demo=True,
+    )
+
+
+DEMO_WARNING_NOTE = "演示数据：演示用的橙色预警，发布于播种数据前 20 小时，Ⅱ级响应于 14 小时前开始"
+
+
+def seed_demo(db: Database, *, reset: bool = False, now: datetime | None = None) -> bool:
+    """Load the demo county; return False (and change nothing) when already seeded and not reset.
+
+    `now` anchors the demo's active warning (tests pass a fixed instant)."""
     actor = Actor.system("seed")
     if is_seeded(db):
         if not reset:
             return False
         wipe(db, actor)
     load_demo_list(db, actor)
+    load_demo_warnings(db, actor, now or utcnow())
+    targets.seed_demo(db, actor)
+    airquality.import_series(
+        db, actor, airquality.DEMO_SERIES.read_bytes(), airquality.DEMO_SERIES.name, demo=True
+    )
     for u in DEMO_USERS:
         create_user(
             db,

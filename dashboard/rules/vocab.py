@@ -37,6 +37,28 @@ class Level(StrEnum):
     RED = "red"  # 红色, Ⅰ级响应
 
 
+class WarningLevel(StrEnum):
+    """Levels a warning episode can have been at: the three of today, and 蓝色 for history only."""
+
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+    BLUE = "blue"  # 蓝色, Ⅳ级: Shandong 2016–2020; read-only history, never recorded anew
+
+
+class ChangeKind(StrEnum):
+    """What one entry of an episode's timeline did."""
+
+    ISSUE = "issue"  # 发布
+    UPGRADE = "upgrade"  # 升级
+    DOWNGRADE = "downgrade"  # 降级
+    LIFT = "lift"  # 解除
+
+
+RESPONSE_GRADE = {"yellow": "Ⅲ", "orange": "Ⅱ", "red": "Ⅰ", "blue": "Ⅳ"}  # 响应级别
+WARNING_RANK = {"blue": 0, "yellow": 1, "orange": 2, "red": 3}
+
+
 class ActionKind(StrEnum):
     """One thing a measure tells an enterprise to do."""
 

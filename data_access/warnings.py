@@ -1,0 +1,353 @@
+"""Warning episodes: record the city's issue, level changes and lifting; read the current one and the history.
+
+One episode is open at a time (a partial unique index enforces it even when two duty officers record at
+once); every step is audited in its own transaction; times are aware UTC, shown in Beijing time.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dashboard.errors import ConflictError, ValidationError
+from dashboard.rules import warnings as rules
+from dashboard.rules.vocab import ChangeKind, WarningLevel
+from dashboard.timeutil import from_local, utcnow
+from data_access.audit import Actor, record
+from data_access.db import Database
+from data_access.models import WarningChange, WarningEpisode
+
+HISTORY = Path(__file__).resolve().parent / "reference" / "jinan_warnings_history.csv"
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One step of an episode as shown."""
+
+    seq: int
+    kind: ChangeKind
+    level: WarningLevel | None
+    doc_no: str | None
+    notice_at: datetime | None
+    notice_time_known: bool
+    effective_at: datetime | None
+    effective_time_known: bool
+    note: str | None
+    source_url: str | None
+    recorded_at: datetime
+    recorded_by: str
+
+    @property
+    def step(self) -> rules.Step:
+        """The step as the rules see it."""
+        return rules.Step(self.kind, self.level, self.effective_at)
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """An episode with its timeline."""
+
+    id: int
+    is_open: bool
+    issued_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    is_history: bool
+    is_demo: bool
+    source: str | None
+    version: int
+    changes: tuple[ChangeView, ...]
+
+    def state(self, now: datetime | None = None) -> rules.State:
+        """The episode at an instant (default: now)."""
+        return rules.state([c.step for c in self.changes], now or utcnow())
+
+    @property
+    def levels(self) -> list[WarningLevel]:
+        """The levels it went through, in order."""
+        return [c.level for c in self.changes if c.level is not None]
+
+    @property
+    def peak(self) -> WarningLevel | None:
+        """Its highest level."""
+        from dashboard.rules.vocab import WARNING_RANK
+
+        return max(self.levels, key=lambda lv: WARNING_RANK[lv.value], default=None)
+
+
+def _view(e: WarningEpisode) -> EpisodeView:
+    return EpisodeView(
+        id=e.id,
+        is_open=e.is_open,
+        issued_at=e.issued_at,
+        started_at=e.started_at,
+        ended_at=e.ended_at,
+        is_history=e.is_history,
+        is_demo=e.is_demo,
+        source=e.source,
+        version=e.version,
+        changes=tuple(
+            ChangeView(
+                c.seq,
+                c.kind,
+                c.level,
+                c.doc_no,
+                c.notice_at,
+                c.notice_time_known,
+                c.effective_at,
+                c.effective_time_known,
+                c.note,
+                c.source_url,
+                c.recorded_at,
+                c.recorded_by,
+            )
+            for c in e.changes
+        ),
+    )
+
+
+def current(db: Database) -> EpisodeView | None:
+    """The open episode (issued, not lifted), if any."""
+    with db.read() as s:
+        e = s.scalars(
+            select(WarningEpisode).options(selectinload(WarningEpisode.changes)).where(WarningEpisode.is_open)
+        ).first()
+        return _view(e) if e else None
+
+
+def episodes(db: Database, limit: int = 200) -> list[EpisodeView]:
+    """Episodes, newest first (by response start, then by when they were recorded)."""
+    with db.read() as s:
+        rows = s.scalars(
+            select(WarningEpisode)
+            .options(selectinload(WarningEpisode.changes))
+            .order_by(WarningEpisode.started_at.desc().nulls_last(), WarningEpisode.id.desc())
+            .limit(limit)
+        )
+        return [_view(e) for e in rows]
+
+
+def _text(value: str | None, field: str) -> str | None:
+    text = (value or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError("warning.text_long", field=field, max=MAX_TEXT)
+    return text or None
+
+
+def _open(s: Session, episode_id: int | None, last_seq: int | None) -> WarningEpisode:
+    """The open episode, checked against what the form was loaded with: the same episode, no step since."""
+    e = s.scalars(
+        select(WarningEpisode).options(selectinload(WarningEpisode.changes)).where(WarningEpisode.is_open)
+    ).first()
+    if e is None:
+        raise ValidationError("warning.none_active")
+    if episode_id is not None and e.id != episode_id:
+        raise ConflictError("warning.other_episode")
+    if last_seq is not None and e.changes[-1].seq != last_seq:
+        raise ConflictError("warning.changed_meanwhile")
+    return e
+
+
+def _change_json(c: WarningChange) -> dict[str, Any]:
+    return {
+        "kind": c.kind.value,
+        "level": c.level.value if c.level else None,
+        "doc_no": c.doc_no,
+        "notice_at": c.notice_at.isoformat() if c.notice_at else None,
+        "effective_at": c.effective_at.isoformat() if c.effective_at else None,
+        "note": c.note,
+    }
+
+
+def issue(
+    db: Database,
+    actor: Actor,
+    level: str,
+    notice_at: datetime,
+    effective_at: datetime,
+    doc_no: str | None = None,
+    note: str | None = None,
+    *,
+    demo: bool = False,
+) -> EpisodeView:
+    """Record the city's new warning; refused while another episode is open."""
+    lv = rules.recordable(level)
+    rules.check_times(notice_at, effective_at, None, lifting=False)
+    doc, text = _text(doc_no, "doc_no"), _text(note, "note")
+    with db.write() as s:
+        other = s.scalars(select(WarningEpisode).where(WarningEpisode.is_open)).first()
+        if other is not None:
+            raise ValidationError("warning.already_active")
+        e = WarningEpisode(
+            is_open=True, issued_at=notice_at, started_at=effective_at, created_by=actor.name, is_demo=demo
+        )
+        c = WarningChange(
+            seq=1,
+            kind=ChangeKind.ISSUE,
+            level=lv,
+            doc_no=doc,
+            notice_at=notice_at,
+            effective_at=effective_at,
+            note=text,
+            recorded_by=actor.name,
+        )
+        e.changes.append(c)
+        s.add(e)
+        s.flush()
+        record(s, actor, "warning.issue", "warning_episode", e.id, after=_change_json(c), reason=text)
+        return _view(e)
+
+
+def change_level(
+    db: Database,
+    actor: Actor,
+    level: str,
+    notice_at: datetime,
+    effective_at: datetime,
+    doc_no: str | None = None,
+    note: str | None = None,
+    *,
+    episode_id: int | None = None,
+    last_seq: int | None = None,
+) -> EpisodeView:
+    """Record an upgrade or downgrade of the open episode."""
+    lv = rules.recordable(level)
+    doc, text = _text(doc_no, "doc_no"), _text(note, "note")
+    with db.write() as s:
+        e = _open(s, episode_id, last_seq)
+        last = e.changes[-1]
+        if last.level is None:
+            raise ValidationError("warning.none_active")
+        kind = rules.kind_of_change(last.level, lv)
+        rules.check_times(notice_at, effective_at, last.effective_at, lifting=False)
+        c = WarningChange(
+            seq=last.seq + 1,
+            kind=kind,
+            level=lv,
+            doc_no=doc,
+            notice_at=notice_at,
+            effective_at=effective_at,
+            note=text,
+            recorded_by=actor.name,
+        )
+        e.changes.append(c)
+        s.flush()
+        record(
+            s,
+            actor,
+            f"warning.{kind.value}",
+            "warning_episode",
+            e.id,
+            before={"level": last.level.value},
+            after=_change_json(c),
+            reason=text,
+        )
+        return _view(e)
+
+
+def lift(
+    db: Database,
+    actor: Actor,
+    notice_at: datetime,
+    end_at: datetime,
+    doc_no: str | None = None,
+    note: str | None = None,
+    *,
+    episode_id: int | None = None,
+    last_seq: int | None = None,
+) -> EpisodeView:
+    """Record the lifting of the open episode: its response ends at end_at."""
+    doc, text = _text(doc_no, "doc_no"), _text(note, "note")
+    with db.write() as s:
+        e = _open(s, episode_id, last_seq)
+        last = e.changes[-1]
+        rules.check_times(notice_at, end_at, last.effective_at, lifting=True)
+        c = WarningChange(
+            seq=last.seq + 1,
+            kind=ChangeKind.LIFT,
+            level=None,
+            doc_no=doc,
+            notice_at=notice_at,
+            effective_at=end_at,
+            note=text,
+            recorded_by=actor.name,
+        )
+        e.changes.append(c)
+        e.is_open = False
+        e.ended_at = end_at
+        s.flush()
+        record(
+            s,
+            actor,
+            "warning.lift",
+            "warning_episode",
+            e.id,
+            before={"level": last.level.value if last.level else None},
+            after=_change_json(c),
+            reason=text,
+        )
+        return _view(e)
+
+
+# -- history from sources ----------------------------------------------------------------------------------
+
+
+def _when(day: str, clock: str) -> tuple[datetime | None, bool]:
+    """A time from the history fixture: a day with a clock, a day only ("unknown" clock), or nothing."""
+    if not day or day == "unknown":
+        return None, False
+    d = date.fromisoformat(day)
+    if not clock or clock == "unknown":
+        return from_local(d), False
+    if clock == "24:00":
+        from datetime import timedelta
+
+        return from_local(d + timedelta(days=1)), True
+    hh, mm = clock.split(":")
+    return from_local(d, int(hh), int(mm)), True
+
+
+def load_history(db: Database, actor: Actor, path: Path = HISTORY) -> int:
+    """Load the curated real 济南 episodes (reference/jinan_warnings_history.csv) as closed history."""
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_episode: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_episode.setdefault(r["episode"], []).append(r)
+    with db.write() as s:
+        for _key, steps in by_episode.items():
+            e = WarningEpisode(
+                is_open=False, is_history=True, created_by=actor.name, source=steps[0]["source"]
+            )
+            for seq, r in enumerate(steps, start=1):
+                notice, notice_known = _when(r["notice_day"], r["notice_time"])
+                effective, effective_known = _when(r["effective_day"], r["effective_time"])
+                e.changes.append(
+                    WarningChange(
+                        seq=seq,
+                        kind=ChangeKind(r["kind"]),
+                        level=WarningLevel(r["level"]) if r["level"] else None,
+                        doc_no=r["doc_no"] or None,
+                        notice_at=notice,
+                        notice_time_known=notice_known,
+                        effective_at=effective,
+                        effective_time_known=effective_known,
+                        note=r["note"] or None,
+                        source_url=r["source"] or None,
+                        recorded_by=actor.name,
+                    )
+                )
+            first = e.changes[0]
+            lifting = next((c for c in e.changes if c.kind is ChangeKind.LIFT), None)
+            e.issued_at, e.started_at = first.notice_at, first.effective_at
+            e.ended_at = lifting.effective_at if lifting else None
+            s.add(e)
+        record(s, actor, "warning.history", "warning_episode", None, after={"episodes": len(by_episode)})
+    return len(by_episode)
