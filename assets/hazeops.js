@@ -77,6 +77,61 @@
     return null;
   }
 
+  function alertOf(text, color) {
+    return { type: "Alert", namespace: "dash_bootstrap_components",
+             props: { children: text, color: color || "danger", className: "py-2 mb-0" } };
+  }
+
+  // POST the file chosen in cfg.input (and cfg.fields) to cfg.url with the session's CSRF token, showing
+  // upload progress in cfg.progress; errors (the API's JSON message) go to cfg.msg, success to cfg.done.
+  function upload(clicks, cfg, texts, csrf) {
+    var set = window.dash_clientside.set_props;
+    var input = document.getElementById(cfg.input);
+    var file = input && input.files && input.files[0];
+    if (!clicks) { return window.dash_clientside.no_update; }
+    if (!file) { return alertOf(texts.no_file, "warning"); }
+    if (file.size > Number(texts.max_bytes)) { return alertOf(texts.too_big); }
+    var data = new FormData();
+    data.append("file", file);
+    Object.keys(cfg.fields || {}).forEach(function (k) { data.append(k, cfg.fields[k]); });
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", prefix() + cfg.url);
+    xhr.setRequestHeader("X-CSRF-Token", csrf || "");
+    xhr.setRequestHeader("Accept", "application/json");
+    set(cfg.button, { disabled: true });
+    set(cfg.progress, { value: 0, label: "", style: {} });
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable) {
+        var pct = Math.round((e.loaded / e.total) * 100);
+        set(cfg.progress, { value: pct, label: texts.uploading + " " + pct + "%" });
+      }
+    };
+    xhr.onload = function () {
+      var body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+      set(cfg.button, { disabled: false });
+      set(cfg.progress, { style: { display: "none" } });
+      if (xhr.status === 401) {
+        window.location.assign(prefix() + "/login?next=" + encodeURIComponent(window.location.pathname));
+        return;
+      }
+      if (xhr.status === cfg.expect && body) {
+        input.value = "";
+        cfg.done(body, file, set, alertOf);
+      } else {
+        var why = (body && body.error && body.error.message) || (texts.failed + " (" + xhr.status + ")");
+        set(cfg.msg, { children: alertOf(why) });
+      }
+    };
+    xhr.onerror = function () {
+      set(cfg.button, { disabled: false });
+      set(cfg.progress, { style: { display: "none" } });
+      set(cfg.msg, { children: alertOf(texts.failed) });
+    };
+    xhr.send(data);
+    return "";
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     hazeops: {
       // Reload the page (after the language changed): the whole shell is rebuilt in the new language.
@@ -150,10 +205,11 @@
       // Dash has no file input: put a native one into its slot, once (the slot names what it accepts).
       mountFileInput: function (texts, slotId) {
         var slot = document.getElementById(slotId);
-        if (slot && !document.getElementById("list-file")) {
+        var inputId = slot && (slot.getAttribute("data-input") || "list-file");
+        if (slot && !document.getElementById(inputId)) {
           var input = document.createElement("input");
           input.type = "file";
-          input.id = "list-file";
+          input.id = inputId;
           input.className = "form-control form-control-sm";
           input.accept = slot.getAttribute("data-accept") || "";
           slot.appendChild(input);
@@ -163,63 +219,23 @@
       // Send the chosen list file to the protected upload route as multipart data (never as a base64 Dash
       // payload), showing upload progress; the import id it answers starts the check (a background job).
       uploadList: function (clicks, mode, crs, texts, csrf) {
-        var set = window.dash_clientside.set_props;
-        var input = document.getElementById("list-file");
-        var file = input && input.files && input.files[0];
-        function message(text, color) {
-          return { type: "Alert", namespace: "dash_bootstrap_components",
-                   props: { children: text, color: color || "danger", className: "py-2 mb-0" } };
-        }
-        if (!clicks) {
-          return window.dash_clientside.no_update;
-        }
-        if (!file) {
-          return message(texts.no_file, "warning");
-        }
-        if (file.size > Number(texts.max_bytes)) {
-          return message(texts.too_big);
-        }
-        var data = new FormData();
-        data.append("file", file);
-        data.append("mode", mode || "replace");
-        data.append("crs", crs || "wgs84");
-        var xhr = new XMLHttpRequest();
-        xhr.open("POST", prefix() + "/api/v1/list/imports");
-        xhr.setRequestHeader("X-CSRF-Token", csrf || "");
-        xhr.setRequestHeader("Accept", "application/json");
-        set("list-upload", { disabled: true });
-        set("list-upload-progress", { value: 0, label: "", style: {} });
-        xhr.upload.onprogress = function (e) {
-          if (e.lengthComputable) {
-            var pct = Math.round((e.loaded / e.total) * 100);
-            set("list-upload-progress", { value: pct, label: texts.uploading + " " + pct + "%" });
-          }
-        };
-        xhr.onload = function () {
-          var body = null;
-          try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-          set("list-upload", { disabled: false });
-          set("list-upload-progress", { style: { display: "none" } });
-          if (xhr.status === 401) {
-            window.location.assign(prefix() + "/login?next=" + encodeURIComponent(window.location.pathname));
-            return;
-          }
-          if (xhr.status === 201 && body && body.id) {
-            input.value = "";
+        return upload(clicks, {
+          url: "/api/v1/list/imports", input: "list-file", button: "list-upload",
+          progress: "list-upload-progress", msg: "list-upload-msg", expect: 201,
+          fields: { mode: mode || "replace", crs: crs || "wgs84" },
+          done: function (body, file, set, message) {
             set("list-upload-msg", { children: message(texts.uploaded + " " + file.name, "info") });
             set("list-import-id", { data: body.id });
-          } else {
-            var why = (body && body.error && body.error.message) || (texts.failed + " (" + xhr.status + ")");
-            set("list-upload-msg", { children: message(why) });
-          }
-        };
-        xhr.onerror = function () {
-          set("list-upload", { disabled: false });
-          set("list-upload-progress", { style: { display: "none" } });
-          set("list-upload-msg", { children: message(texts.failed) });
-        };
-        xhr.send(data);
-        return "";
+          },
+        }, texts, csrf);
+      },
+      // The same for a daily air-quality series: the answer (rows stored, or bad rows) goes to a Store.
+      uploadAir: function (clicks, city, texts, csrf) {
+        return upload(clicks, {
+          url: "/api/v1/air-quality", input: "aq-file", button: "aq-upload", progress: "aq-progress",
+          msg: "aq-msg", expect: 200, fields: { city: city || "" },
+          done: function (body, file, set) { set("aq-result", { data: body }); },
+        }, texts, csrf);
       },
       // The filter changed: drop the grid's loaded blocks so it asks the server again (rows and total). The
       // last filter is kept on the grid itself: a grid rebuilt by a page visit starts afresh.

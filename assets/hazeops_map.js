@@ -1,14 +1,14 @@
 /* Map drawing for the console (dash-leaflet calls these by name; no data lives here).
    The feed is clustered on the server (dashboard/mapgrid.py): a feature is either one enterprise
-   {id, name, grade} or a cluster {cluster, count, grades: {grade: n}, bounds}. */
+   {id, name, grade (or category)} or a cluster {cluster, count, grades (or categories): {class: n}, bounds}. */
 (function () {
   "use strict";
 
   // A ring split by the grades inside (in legend order), the number of enterprises in the middle.
-  function clusterIcon(props, colors, order) {
-    var total = props.count, stops = [], acc = 0;
+  function clusterIcon(props, colors, order, keys) {
+    var total = props.count, stops = [], acc = 0, inside = props[keys] || {};
     for (var k = 0; k < order.length; k++) {
-      var n = props.grades[order[k]];
+      var n = inside[order[k]];
       if (!n) { continue; }
       var a = (acc / total) * 360, b = ((acc + n) / total) * 360;
       stops.push(colors[order[k]] + " " + a.toFixed(2) + "deg " + b.toFixed(2) + "deg");
@@ -21,12 +21,14 @@
     return L.divIcon({ html: html, className: "hz-cluster", iconSize: L.point(size, size) });
   }
 
+  // Points are coloured by grade, or during a warning by what they must do (hideout.key: "category").
   function point(feature, latlng, context) {
-    var colors = context.hideout.colors, props = feature.properties;
+    var h = context.hideout, colors = h.colors, props = feature.properties;
+    var key = h.key || "grade", keys = h.keys || "grades";
     if (props.cluster) {
-      return L.marker(latlng, { icon: clusterIcon(props, colors, context.hideout.order), keyboard: false });
+      return L.marker(latlng, { icon: clusterIcon(props, colors, h.order, keys), keyboard: false });
     }
-    var c = colors[props.grade] || "#8c8c8c";
+    var c = colors[props[key]] || "#8c8c8c";
     return L.circleMarker(latlng, {
       radius: 7, color: "#ffffff", weight: 1.5, fillColor: c, fillOpacity: 0.95, className: "hz-point",
       bubblingMouseEvents: false,

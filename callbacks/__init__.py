@@ -7,7 +7,18 @@ from dash import Dash
 
 def register_all(app: Dash) -> None:
     """Attach every callback module to app."""
-    from callbacks import account, admin_audit, admin_list, admin_users, console, shell
+    from callbacks import (
+        account,
+        admin_audit,
+        admin_list,
+        admin_users,
+        console,
+        history,
+        shell,
+        targets,
+        warning,
+    )
 
-    for module in (shell, account, admin_users, admin_audit, admin_list, console):
+    modules = (shell, account, admin_users, admin_audit, admin_list, console, warning, targets, history)
+    for module in modules:
         module.register(app)

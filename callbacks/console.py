@@ -48,7 +48,7 @@ def apply_filters(
     pairs = flt.query() + ([("sel", str(selected))] if selected else [])
     search = "?" + urlencode(pairs) if pairs else ""
     if ctx.triggered_id == P.SELECTED:  # only the selection changed: keep the map and the grid as they are
-        return (search, *(dash.no_update,) * 6)
+        return (search, *(dash.no_update,) * 8)
     _, db = services()
     counts = enterprises.count(db, flt)
     return (
@@ -59,6 +59,8 @@ def apply_filters(
         t("console.no_coords", n=counts.unlocated),
         "warning" if counts.unlocated else "light",
         level in (None, ""),
+        P.hideout(flt),
+        P.legend_rows(flt),
     )
 
 
@@ -196,6 +198,8 @@ def register(app: Dash) -> None:
         Output(P.NOCOORD, "children"),
         Output(P.NOCOORD, "color"),
         Output(P.CATEGORY, "disabled"),
+        Output(P.POINTS, "hideout"),
+        Output("console-legend", "children"),
         *(Input(c, "value") for c in CONTROLS),
         Input(P.SELECTED, "data"),
         prevent_initial_call=True,

@@ -55,8 +55,8 @@ def me() -> Response:
     )
 
 
-def _filter() -> EnterpriseFilter:
-    flt = parse_filter(request.args.to_dict(flat=False))
+def _filter(params: dict[str, list[str]] | None = None) -> EnterpriseFilter:
+    flt = parse_filter(request.args.to_dict(flat=False) if params is None else params)
     if flt.town or flt.park:
         _, db = services()
         towns = {code for code, _ in enterprises.towns(db)}
@@ -166,11 +166,14 @@ def map_geojson() -> Response:
     every point comes by itself. Cached per filter, list change, CRS, zoom and tiles.
     """
     flt = _filter()
-    req = FeedRequest(flt, _crs_arg(), *_zoom_and_tiles())
+    color = request.args.get("color", "grade")
+    if color not in ("grade", "category") or (color == "category" and flt.level is None):
+        raise HazeError("api.bad_color", field="color")
+    req = FeedRequest(flt, _crs_arg(), *_zoom_and_tiles(), color=color)
     _, db = services()
     stamp = enterprises.list_stamp(db)
     body = MAP_FEED.body(db, req, stamp)
-    key = f"{flt.query_string()}|{stamp}|{req.crs}|{req.zoom}|{req.tiles}"
+    key = f"{flt.query_string()}|{stamp}|{req.crs}|{req.zoom}|{req.tiles}|{req.color}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         resp = Response(status=304)
@@ -217,7 +220,7 @@ MAP_FEED = mapfeed.MapFeed()
 
 def init_api(app: Flask) -> None:
     """Register the blueprint and turn every HTTP error under /api/ into the JSON error shape."""
-    from dashboard import api_list  # noqa: F401 - its routes join this blueprint
+    from dashboard import api_list, api_warnings  # noqa: F401 - their routes join this blueprint
 
     app.register_blueprint(bp)
 

@@ -43,6 +43,16 @@ GRADE_ORDER = [
     )
 ]
 LEVEL_COLORS = {Level.YELLOW: "warning", Level.ORANGE: "orange", Level.RED: "danger"}
+# What an enterprise must do at a level, strictest first (the map colours points by it during a warning).
+CATEGORY_ORDER = ["stop", "limit", "transport", "self", "guarantee", "unclassified"]
+CATEGORY_COLORS = {
+    "stop": "#b71c1c",
+    "limit": "#ef6c00",
+    "transport": "#f9c74f",
+    "self": "#2e7d32",
+    "guarantee": "#1565c0",
+    "unclassified": "#8c8c8c",
+}
 POLLUTANTS = ("so2", "nox", "pm", "vocs")
 
 
@@ -236,6 +246,28 @@ def describe_changes(changes: list[list[Any]], towns: dict[str, str]) -> str:
         t("list.change_item", field=field_label(f), before=_value(f, a, towns), after=_value(f, b, towns))
         for f, a, b in changes
     )
+
+
+def indicator(actions: list[dict[str, Any]], base_capacity: str | None) -> str:
+    """What an inspector can check for a measure: a quantity from → to (投料量 960→768 吨), else the stated
+    base with the cut (基准 日产能 50 吨，削减 20%), else the process named (VOCs排放工序); "—" when none."""
+    parts: list[str] = []
+    for a in actions:
+        if a.get("quantity_from") is not None and a.get("quantity_to") is not None:
+            parts.append(
+                t(
+                    "indicator.quantity",
+                    basis=a.get("basis") or "",
+                    a=f"{a['quantity_from']:g}",
+                    b=f"{a['quantity_to']:g}",
+                    unit=a.get("unit") or "",
+                )
+            )
+        elif a.get("kind") == "limit" and a.get("percent") is not None and base_capacity:
+            parts.append(t("indicator.base", base=base_capacity, percent=f"{a['percent']:g}"))
+        elif a.get("kind") == "limit" and a.get("scope"):
+            parts.append(t("indicator.scope", scope=a["scope"]))
+    return t("list.changes_join").join(dict.fromkeys(parts)) or "—"
 
 
 def delisted(view: Any) -> dbc.Alert | None:

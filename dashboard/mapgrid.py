@@ -73,11 +73,14 @@ def cluster(
     zoom: int,
     grade_order: list[str],
     tiles: TileRange | None = None,
+    names: tuple[str, str] = ("grade", "grades"),
 ) -> list[dict[str, Any]]:
     """GeoJSON features for one zoom (and optionally only the given tiles), clusters and single points.
 
-    Single points carry id and grade (with_names adds names); clusters carry count, grades {grade: n} and
-    the Leaflet bounds of their members. Features come in cell order, so equal input gives equal output.
+    Single points carry id and their class (with_names adds names); clusters carry count, the classes
+    inside {class: n} and the Leaflet bounds of their members. The class is the grade, or (names
+    ("category", "categories")) the category at a level. Features come in cell order, so equal input gives
+    equal output.
     """
     if len(points) == 0:
         return []
@@ -89,7 +92,7 @@ def cluster(
         keep = (x >= px0) & (x < px1) & (y >= py0) & (y < py1)
     idx = np.flatnonzero(keep)
     if zoom >= SINGLE_ZOOM:
-        return [_single(points, int(i), grade_order) for i in idx]
+        return [_single(points, int(i), grade_order, names[0]) for i in idx]
     if idx.size == 0:
         return []
     cx, cy = np.floor(x / CELL_PX).astype(np.int64), np.floor(y / CELL_PX).astype(np.int64)
@@ -113,7 +116,7 @@ def cluster(
     features: list[dict[str, Any]] = []
     for c in range(starts.size):
         if counts[c] == 1:
-            features.append(_single(points, int(members[starts[c]]), grade_order))
+            features.append(_single(points, int(members[starts[c]]), grade_order, names[0]))
             continue
         row = by_grade[c]
         features.append(
@@ -126,7 +129,7 @@ def cluster(
                 "properties": {
                     "cluster": True,
                     "count": int(counts[c]),
-                    "grades": {grade_order[g]: int(row[g]) for g in np.flatnonzero(row)},
+                    names[1]: {grade_order[g]: int(row[g]) for g in np.flatnonzero(row)},
                     "bounds": [
                         leaflet_position(float(south[c]), float(west[c])),
                         leaflet_position(float(north[c]), float(east[c])),
@@ -137,8 +140,8 @@ def cluster(
     return features
 
 
-def _single(points: Points, i: int, grade_order: list[str]) -> dict[str, Any]:
-    props: dict[str, Any] = {"id": int(points.ids[i]), "grade": grade_order[int(points.grades[i])]}
+def _single(points: Points, i: int, grade_order: list[str], key: str = "grade") -> dict[str, Any]:
+    props: dict[str, Any] = {"id": int(points.ids[i]), key: grade_order[int(points.grades[i])]}
     return {
         "type": "Feature",
         "geometry": {

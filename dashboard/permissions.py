@@ -44,6 +44,7 @@ ANY_READ = Rule(Access.READ)
 SELF = Rule(Access.SELF)
 ADMIN_READ = Rule(Access.READ, frozenset({Role.ADMIN}))
 ADMIN_WRITE = Rule(Access.WRITE, frozenset({Role.ADMIN}))
+DUTY_WRITE = Rule(Access.WRITE, frozenset({Role.DUTY_OFFICER}))  # the city's warnings are the duty desk's
 
 # Flask endpoints (request.endpoint). Dash names its own routes by their rule.
 ROUTES: dict[str, Rule] = {
@@ -71,6 +72,11 @@ ROUTES: dict[str, Rule] = {
     "api.list_import_publish": ADMIN_WRITE,
     "api.list_revisions": ANY_READ,
     "api.list_export": ANY_READ,
+    "api.warning_current": ANY_READ,
+    "api.warning_list": ANY_READ,
+    "api.obligation_list": ANY_READ,
+    "api.target_check": ANY_READ,
+    "api.air_quality_upload": DUTY_WRITE,
 }
 
 # Dash pages by module name: who may open them (the navbar shows only these).
@@ -81,6 +87,9 @@ PAGES: dict[str, Rule] = {
     "pages.admin_users": ADMIN_READ,
     "pages.admin_audit": ADMIN_READ,
     "pages.admin_list": ADMIN_READ,
+    "pages.warning": ANY_READ,
+    "pages.targets": ANY_READ,
+    "pages.history": ANY_READ,
     "pages.not_found_404": ANY_READ,
 }
 
@@ -89,6 +98,7 @@ CALLBACKS: dict[str, Rule] = {
     # Dash's own page router: renders the layout of a page, which PAGES guards.
     "dash.dash.Dash.enable_pages.<locals>.router_sync.<locals>.update": ANY_READ,
     "callbacks.shell.switch_language": SELF,
+    "callbacks.shell.refresh_banner": ANY_READ,
     "callbacks.account.change_password": SELF,
     "callbacks.account.save_language": SELF,
     "callbacks.admin_users.load_users": ADMIN_READ,
@@ -114,6 +124,15 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.admin_list.discard": ADMIN_WRITE,
     "callbacks.admin_list.load_revisions": ADMIN_READ,
     "callbacks.admin_list.restore": ADMIN_WRITE,
+    "callbacks.warning.record": DUTY_WRITE,
+    "callbacks.warning.follow": ANY_READ,
+    "callbacks.warning.rows": ANY_READ,
+    "callbacks.warning.WarningJobs.export": ANY_READ,
+    "callbacks.targets.top": ANY_READ,
+    "callbacks.targets.save_target": ADMIN_WRITE,
+    "callbacks.targets.save_base": ADMIN_WRITE,
+    "callbacks.history.chart": ANY_READ,
+    "callbacks.history.imported": ANY_READ,
     "callbacks.console.apply_filters": ANY_READ,
     "callbacks.console.ConsoleJobs.export": ANY_READ,
     "callbacks.console.grid_rows": ANY_READ,

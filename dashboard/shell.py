@@ -13,6 +13,8 @@ from dashboard.i18n import LANGUAGES, t
 from dashboard.permissions import page_allowed
 
 RELOAD = "shell-reload"  # a Store: a new value reloads the page (assets/hazeops.js)
+BANNER, BANNER_TICK = "shell-banner", "shell-banner-tick"  # the warning banner, refreshed every half minute
+BANNER_EVERY_MS = 30_000
 RELOADED = "shell-reloaded"
 LANG_BUTTON = "shell-lang-{}"
 
@@ -24,6 +26,17 @@ def nav_pages() -> list[dict]:
         for page in dash.page_registry.values()
         if page.get("nav_key") and page_allowed(page["module"], current_user.role)
     ]
+
+
+def current_banner() -> html.Div:
+    """The warning banner for now."""
+    from dashboard.auth import services
+    from dashboard.banner import banner
+    from dashboard.timeutil import utcnow
+    from data_access import warnings
+
+    _, db = services()
+    return banner(warnings.current(db), utcnow())
 
 
 def layout() -> html.Div:
@@ -111,7 +124,7 @@ def layout() -> html.Div:
         ),
         color="dark",
         dark=True,
-        className="mb-3",
+        className="mb-0",
         id="shell-navbar",
     )
     return html.Div(
@@ -119,6 +132,9 @@ def layout() -> html.Div:
             dcc.Store(id=RELOAD),
             dcc.Store(id=RELOADED),
             navbar,
+            html.Div(current_banner(), id=BANNER),
+            # Other people record warnings: every open page shows a change within a minute.
+            dcc.Interval(id=BANNER_TICK, interval=BANNER_EVERY_MS),
             dbc.Container(dash.page_container, fluid=True),
         ],
         lang="zh-CN" if current_user.language == "zh" else "en",

@@ -374,3 +374,86 @@ def problems_xlsx(rows: list[dict[str, Any]], lang: str | None) -> bytes:
     sheet.autofilter(0, 0, max(len(rows), 1), len(keys) - 1)
     book.close()
     return out.getvalue()
+
+
+def notification_file(
+    items: list[Any], level: Any, fmt: str, *, doc_no: str | None, by: str
+) -> tuple[bytes, str]:
+    """The notification list (告知清单) at a level: who, where, what they must do, what is checked."""
+    from dashboard.cards import indicator
+
+    heads = [
+        t(f"notify.col.{k}", "zh")
+        for k in (
+            "seq",
+            "name",
+            "uscc",
+            "town",
+            "industry",
+            "grade",
+            "control",
+            "category",
+            "measure",
+            "indicator",
+        )
+    ]
+    rows = [
+        [
+            i,
+            o.name,
+            o.uscc,
+            o.town,
+            o.industry,
+            o.grade,
+            o.control_type,
+            t(f"category.{o.category or 'unclassified'}", "zh"),
+            "；".join(f"{line}：{text}" if line else text for line, text in o.measures),
+            indicator(o.actions, o.base_capacity),
+        ]
+        for i, o in enumerate(items, start=1)
+    ]
+    level_text = t(f"export.level.{level.value}", "zh")
+    name = t(
+        "notify.file",
+        "zh",
+        county=COUNTY,
+        level=t(f"level.short.{level.value}", "zh"),
+        stamp=format_local(utcnow()).replace("-", "").replace(":", "").replace(" ", "-"),
+    )
+    if fmt == "csv":
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(heads)
+        for r in rows:
+            w.writerow(["" if v is None else v for v in r])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8"), name + ".csv"
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = book.add_worksheet(t("notify.sheet", "zh"))
+    title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
+    head = book.add_format(
+        {"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"}
+    )
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        len(heads) - 1,
+        t("notify.title", "zh", county=COUNTY, level=level_text) + (f"（{doc_no}）" if doc_no else ""),
+        title,
+    )
+    widths = (6, 34, 21, 11, 14, 8, 9, 10, 50, 30)
+    for c, (text, width) in enumerate(zip(heads, widths, strict=True)):
+        sheet.write_string(1, c, text, head)
+        sheet.set_column(c, c, width)
+    sheet.freeze_panes(2, 2)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values):
+            if isinstance(value, int):
+                sheet.write_number(r, c, value)
+            elif value is not None:
+                sheet.write_string(r, c, str(value), wrap if c >= 8 else None)
+    sheet.write_string(len(rows) + 3, 0, t("notify.footer", "zh", at=format_local(utcnow()), by=by))
+    book.close()
+    return out.getvalue(), name + ".xlsx"

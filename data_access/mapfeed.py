@@ -21,12 +21,18 @@ from sqlalchemy import select
 from dashboard.filters import EnterpriseFilter
 from dashboard.geo import CRS, to_crs
 from dashboard.mapgrid import Points, TileRange, cluster, single_ids, with_names
-from dashboard.rules.vocab import Grade
+from dashboard.rules.vocab import Category, Grade
 from data_access.db import Database
-from data_access.enterprises import LOCATED, E, filtered
+from data_access.enterprises import LEVEL_COLUMN, LOCATED, E, filtered
 
 GRADES = [g.value for g in Grade]
 _GRADE_INDEX = {g: i for i, g in enumerate(Grade)}
+# Colouring by what enterprises must do at a level: the strictest first; unclassified last.
+CATEGORIES = [
+    c.value for c in (Category.STOP, Category.LIMIT, Category.TRANSPORT, Category.SELF, Category.GUARANTEE)
+]
+CATEGORIES.append("unclassified")
+_CATEGORY_INDEX = {Category(c): i for i, c in enumerate(CATEGORIES[:-1])}
 
 V = TypeVar("V")
 
@@ -64,15 +70,28 @@ class FeedRequest:
     crs: CRS = CRS.WGS84
     zoom: int | None = None
     tiles: TileRange | None = None
+    color: str = "grade"  # or "category": the category at the filter's level
+
+    @property
+    def by_category(self) -> bool:
+        """Whether points are coloured by their category at the filter's level."""
+        return self.color == "category" and self.flt.level is not None
 
 
-def load_points(db: Database, flt: EnterpriseFilter) -> Points:
-    """The located filtered enterprises as WGS-84 arrays, in id order."""
+def load_points(db: Database, flt: EnterpriseFilter, by_category: bool = False) -> Points:
+    """The located filtered enterprises as WGS-84 arrays, in id order, classed by grade (or by category at
+    the filter's level)."""
+    if by_category and flt.level is not None:
+        cls = LEVEL_COLUMN[flt.level]
+        index = _CATEGORY_INDEX
+        missing = len(CATEGORIES) - 1
+    else:
+        cls, index, missing = E.grade, _GRADE_INDEX, 0
     with db.read() as s:
-        rows = s.execute(filtered(flt, E.id, E.grade, E.lat, E.lon).where(LOCATED).order_by(E.id)).all()
+        rows = s.execute(filtered(flt, E.id, cls, E.lat, E.lon).where(LOCATED).order_by(E.id)).all()
     n = len(rows)
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    grades = np.fromiter((_GRADE_INDEX[r[1]] for r in rows), dtype=np.int16, count=n)
+    grades = np.fromiter((index.get(r[1], missing) for r in rows), dtype=np.int16, count=n)
     lat = np.fromiter((r[2] for r in rows), dtype=np.float64, count=n)
     lon = np.fromiter((r[3] for r in rows), dtype=np.float64, count=n)
     return Points(ids, grades, lat, lon)
@@ -100,10 +119,18 @@ def render(db: Database, req: FeedRequest, points: Points) -> bytes:
     gc.disable()
     try:
         zoom = 99 if req.zoom is None else req.zoom  # no zoom: every point by itself
-        features = cluster(points, zoom, GRADES, req.tiles)
+        if req.by_category:
+            features = cluster(points, zoom, CATEGORIES, req.tiles, ("category", "categories"))
+        else:
+            features = cluster(points, zoom, GRADES, req.tiles)
         with_names(features, names(db, single_ids(features)))
         # A foreign member (RFC 7946 §6.1) says what the positions are: WGS-84 unless for GCJ-02 tiles.
-        meta = {"crs": req.crs.value, "zoom": req.zoom, "points": sum(_count(f) for f in features)}
+        meta = {
+            "crs": req.crs.value,
+            "zoom": req.zoom,
+            "points": sum(_count(f) for f in features),
+            "color": "category" if req.by_category else "grade",
+        }
         return orjson.dumps({"type": "FeatureCollection", "features": features, "hazeops": meta})
     finally:
         gc.enable()
@@ -111,7 +138,7 @@ def render(db: Database, req: FeedRequest, points: Points) -> bytes:
 
 def collection(db: Database, req: FeedRequest) -> bytes:
     """The same answer as the feed, uncached (for the API's callers and tests)."""
-    wgs = load_points(db, req.flt)
+    wgs = load_points(db, req.flt, req.by_category)
     lat, lon = to_crs(wgs.lat, wgs.lon, req.crs)
     return render(db, req, Points(wgs.ids, wgs.grades, lat, lon))
 
@@ -124,9 +151,12 @@ class MapFeed:
         self._converted = _LRU(8)
         self._bodies = _LRU(256)
 
-    def points(self, db: Database, flt: EnterpriseFilter, stamp: str, crs: CRS) -> Points:
+    def points(
+        self, db: Database, flt: EnterpriseFilter, stamp: str, crs: CRS, by_category: bool = False
+    ) -> Points:
         """The filter's points as drawn in crs."""
-        wgs = self._points.get((flt.query_string(), stamp), lambda: load_points(db, flt))
+        key = (flt.query_string(), stamp, by_category)
+        wgs = self._points.get(key, lambda: load_points(db, flt, by_category))
         if crs is CRS.WGS84:
             return wgs
 
@@ -134,15 +164,16 @@ class MapFeed:
             lat, lon = to_crs(wgs.lat, wgs.lon, crs)
             return Points(wgs.ids, wgs.grades, lat, lon)
 
-        return self._converted.get((flt.query_string(), stamp, crs), convert)
+        return self._converted.get((*key, crs), convert)
 
     def body(self, db: Database, req: FeedRequest, stamp: str) -> bytes:
         """The gzipped GeoJSON FeatureCollection for one request."""
-        key = (req.flt.query_string(), stamp, req.crs, req.zoom, req.tiles)
+        key = (req.flt.query_string(), stamp, req.crs, req.zoom, req.tiles, req.by_category)
         return self._bodies.get(key, lambda: self._build(db, req, stamp))
 
     def _build(self, db: Database, req: FeedRequest, stamp: str) -> bytes:
-        return gzip.compress(render(db, req, self.points(db, req.flt, stamp, req.crs)), compresslevel=5)
+        points = self.points(db, req.flt, stamp, req.crs, req.by_category)
+        return gzip.compress(render(db, req, points), compresslevel=5)
 
     def clear(self) -> None:
         """Forget everything (tests, benchmarks)."""

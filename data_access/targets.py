@@ -125,14 +125,14 @@ def contributors(db: Database, level: Level, pollutant: str, limit: int = 10) ->
             .where(E.in_list.is_(True), M.level == level)
         )
         rows = s.execute(
-            select(E.id, E.name, func.sum(col).label("t"))
+            select(E.id, E.name, func.sum(col).label("tpd"))
             .join(M, M.enterprise_id == E.id)
             .where(E.in_list.is_(True), M.level == level, col.is_not(None))
             .group_by(E.id, E.name)
             .order_by(func.sum(col).desc(), E.id)
             .limit(limit)
         ).all()
-    return [Contributor(r.id, r.name, float(r.t), float(r.t) / total if total else 0.0) for r in rows]
+    return [Contributor(r.id, r.name, float(r.tpd), float(r.tpd) / total if total else 0.0) for r in rows]
 
 
 def _percent(value: Any) -> float:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,15 +123,21 @@ def current(db: Database) -> EpisodeView | None:
 
 
 def episodes(db: Database, limit: int = 200) -> list[EpisodeView]:
-    """Episodes, newest first (by response start, then by when they were recorded)."""
+    """Episodes, newest first: by response start, else by the earliest time any of its steps knows."""
     with db.read() as s:
         rows = s.scalars(
             select(WarningEpisode)
             .options(selectinload(WarningEpisode.changes))
-            .order_by(WarningEpisode.started_at.desc().nulls_last(), WarningEpisode.id.desc())
+            .order_by(WarningEpisode.id.desc())
             .limit(limit)
         )
-        return [_view(e) for e in rows]
+        views = [_view(e) for e in rows]
+
+    def when(e: EpisodeView) -> datetime:
+        known = [t for c in e.changes for t in (c.effective_at, c.notice_at) if t is not None]
+        return e.started_at or min(known, default=datetime.min.replace(tzinfo=UTC))
+
+    return sorted(views, key=when, reverse=True)
 
 
 def _text(value: str | None, field: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import dash
@@ -13,14 +14,14 @@ from dash_extensions.javascript import Namespace
 from flask_login import current_user
 
 from dashboard.auth import services
-from dashboard.cards import GRADE_COLORS, GRADE_ORDER, card, label
+from dashboard.cards import CATEGORY_COLORS, CATEGORY_ORDER, GRADE_COLORS, GRADE_ORDER, card, label
 from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter, parse_lenient
 from dashboard.geo import CRS
 from dashboard.i18n import current_language, t
 from dashboard.rules.vocab import Category, ControlType, Level
 from dashboard.tiles import BaseMap
 from dashboard.ui import dropdown, grid_locale, page_title
-from data_access import county, enterprises
+from data_access import county, enterprises, warnings
 
 dash.register_page(__name__, path="/", title=page_title("page.home.title"), nav_key="page.home.nav", order=0)
 
@@ -51,7 +52,18 @@ def feed(flt: EnterpriseFilter, stamp: str) -> dict[str, Any]:
     """
     query = flt.query_string()
     sep = "&" if query else "?"
-    return {"base": dash.get_relative_path(MAP_FEED) + query + f"{sep}v={stamp}", "tile_zoom": TILE_ZOOM}
+    color = "&color=category" if flt.level else ""  # with a level, points show what they must do there
+    return {
+        "base": dash.get_relative_path(MAP_FEED) + query + f"{sep}v={stamp}{color}",
+        "tile_zoom": TILE_ZOOM,
+    }
+
+
+def hideout(flt: EnterpriseFilter) -> dict[str, Any]:
+    """How assets/hazeops_map.js colours points: by category at the filter's level, else by grade."""
+    if flt.level:
+        return {"colors": CATEGORY_COLORS, "order": CATEGORY_ORDER, "key": "category", "keys": "categories"}
+    return {"colors": GRADE_COLORS, "order": GRADE_ORDER, "key": "grade", "keys": "grades"}
 
 
 def feed_url(flt: EnterpriseFilter, stamp: str, zoom: int = START_ZOOM, crs: CRS = CRS.WGS84) -> str:
@@ -211,32 +223,43 @@ def browser_texts() -> dict[str, str]:
     }
 
 
-def legend() -> html.Div:
-    """Grade colours, and how a cluster of mixed grades is drawn."""
-    return html.Div(
-        [
-            html.Div(t("console.legend"), className="fw-semibold small mb-1"),
-            *[
-                html.Div(
-                    [
-                        html.Span(className="swatch", style={"backgroundColor": GRADE_COLORS[g]}),
-                        label("grade", g),
-                    ],
-                    className="legend-row",
-                )
-                for g in GRADE_ORDER
-            ],
-            html.Div(t("console.legend_cluster"), className="legend-note"),
+def legend_rows(flt: EnterpriseFilter) -> list[Any]:
+    """The legend's content: grade colours, or (with a level) the category colours at that level."""
+    if flt.level:
+        title = t("console.legend_category", level=label("level", flt.level))
+        items = [(CATEGORY_COLORS[c], label("category", c)) for c in CATEGORY_ORDER]
+        note = t("console.legend_cluster_category")
+    else:
+        title = t("console.legend")
+        items = [(GRADE_COLORS[g], label("grade", g)) for g in GRADE_ORDER]
+        note = t("console.legend_cluster")
+    return [
+        html.Div(title, className="fw-semibold small mb-1"),
+        *[
+            html.Div(
+                [html.Span(className="swatch", style={"backgroundColor": c}), text], className="legend-row"
+            )
+            for c, text in items
         ],
-        className="map-legend",
-        id="console-legend",
-    )
+        html.Div(note, className="legend-note"),
+    ]
+
+
+def legend(flt: EnterpriseFilter) -> html.Div:
+    """The map legend, and how a cluster of mixed classes is drawn."""
+    return html.Div(legend_rows(flt), className="map-legend", id="console-legend")
 
 
 def layout(**query: Any) -> html.Div:
     """Filters (from the URL), counts, the clustered map, the grid and the side card."""
     flt = parse_lenient({k: v for k, v in query.items() if k != "sel"})
     _, db = services()
+    if "level" not in query:
+        # During a warning the console opens on what enterprises must do at its level.
+        episode = warnings.current(db)
+        active = episode.state().obligation_level if episode else None
+        if active is not None:
+            flt = replace(flt, level=active)
     sel = query.get("sel")
     sel = sel[-1] if isinstance(sel, list) else sel
     view = enterprises.get(db, int(sel)) if isinstance(sel, str) and sel.isdigit() and len(sel) < 10 else None
@@ -263,9 +286,9 @@ def layout(**query: Any) -> html.Div:
                 url=feed_url(flt, stamp, START_ZOOM, first_crs),
                 pointToLayer=ns("point"),
                 onEachFeature=ns("feature"),
-                hideout={"colors": GRADE_COLORS, "order": GRADE_ORDER},
+                hideout=hideout(flt),
             ),
-            legend(),
+            legend(flt),
             html.Div(id=CLICKED, className="map-clicked small"),
             # Credit the tile providers; Leaflet's own prefix carries a flag a government site would not show.
             *([dl.AttributionControl(prefix="Leaflet", position="bottomright")] if tiled else []),
