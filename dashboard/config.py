@@ -162,6 +162,7 @@ class Config:
     tile_providers: tuple[str, ...] = ("none",)
     tianditu_key: str | None = None
     redis_url: str | None = None  # background jobs through Celery + Redis (default: DiskCache on this host)
+    banner_seconds: int = 30  # how often open pages look for a new warning step
 
     def base_maps(self) -> list[BaseMap]:
         """The base maps this site offers, the default first (dashboard/tiles.py)."""
@@ -236,4 +237,5 @@ class Config:
             tile_providers=providers,
             tianditu_key=tianditu_key,
             redis_url=redis_url,
+            banner_seconds=int(_env_number(env, "BANNER_REFRESH_SECONDS", 30, minimum=1, maximum=3600)),
         )

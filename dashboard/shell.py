@@ -14,7 +14,6 @@ from dashboard.permissions import page_allowed
 
 RELOAD = "shell-reload"  # a Store: a new value reloads the page (assets/hazeops.js)
 BANNER, BANNER_TICK = "shell-banner", "shell-banner-tick"  # the warning banner, refreshed every half minute
-BANNER_EVERY_MS = 30_000
 RELOADED = "shell-reloaded"
 LANG_BUTTON = "shell-lang-{}"
 
@@ -134,7 +133,7 @@ def layout() -> html.Div:
             navbar,
             html.Div(current_banner(), id=BANNER),
             # Other people record warnings: every open page shows a change within a minute.
-            dcc.Interval(id=BANNER_TICK, interval=BANNER_EVERY_MS),
+            dcc.Interval(id=BANNER_TICK, interval=config.banner_seconds * 1000),
             dbc.Container(dash.page_container, fluid=True),
         ],
         lang="zh-CN" if current_user.language == "zh" else "en",

@@ -129,6 +129,7 @@ def contributors(db: Database, level: Level, pollutant: str, limit: int = 10) ->
             .join(M, M.enterprise_id == E.id)
             .where(E.in_list.is_(True), M.level == level, col.is_not(None))
             .group_by(E.id, E.name)
+            .having(func.sum(col) > 0)
             .order_by(func.sum(col).desc(), E.id)
             .limit(limit)
         ).all()

@@ -214,7 +214,8 @@ class Gunicorn:
 
 @pytest.fixture(scope="session")
 def live_server(config: Config, database: Database) -> Iterator[Gunicorn]:
-    server = Gunicorn({"DATABASE_URL": config.database_url})
+    # Open pages look for a new warning every 2 s here (30 s in use): the browser tests wait on it.
+    server = Gunicorn({"DATABASE_URL": config.database_url, "BANNER_REFRESH_SECONDS": "2"})
     yield server
     server.stop()
 

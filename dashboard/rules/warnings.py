@@ -91,12 +91,12 @@ def recordable(level: str | None) -> WarningLevel:
 def check_times(
     notice_at: datetime, effective_at: datetime, after: datetime | None, *, lifting: bool
 ) -> None:
-    """A response cannot start before its notice, nor a step (or the end) come before the previous step."""
-    if effective_at < notice_at:
-        raise ValidationError("warning.effective_before_notice", field="effective_at")
+    """A step (or the end) cannot come before the previous step, nor take effect before its notice."""
     if after is not None and effective_at < after:
         key = "warning.end_before_start" if lifting else "warning.change_before_previous"
         raise ValidationError(key, field="effective_at")
+    if effective_at < notice_at:
+        raise ValidationError("warning.effective_before_notice", field="effective_at")
 
 
 def elapsed(since: datetime, now: datetime) -> tuple[int, int, int]:

@@ -1,0 +1,329 @@
+"""Warnings in the database: an episode's life, refusals that write nothing, the real 济南 history, obligations
+and the target check on a hand-written list, daily air quality, the banner in Beijing time, the API."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.banner import banner
+from dashboard.errors import ConflictError, ValidationError
+from dashboard.rules.vocab import ChangeKind, Level, WarningLevel
+from data_access import airquality, obligations, targets, warnings
+from data_access.audit import Actor, AuditFilter, list_events, record
+from data_access.db import Database
+from data_access.models import WarningEpisode
+from data_access.seed import DEMO_DOC_NO
+from tests.conftest import snapshot
+from tests.listfiles import HEADER, TRUCKS, csv_bytes, row
+from tests.test_listimport import publish
+
+DUTY = Actor(id=None, name="duty")
+H = timedelta(hours=1)
+WARNING_TABLES = ("warning_episode", "warning_change", "audit_event")
+
+
+def tables(db: Database) -> dict[str, Any]:
+    snap = snapshot(db)
+    return {t: snap[t] for t in WARNING_TABLES}
+
+
+def lift_demo(db: Database) -> None:
+    """The demo seed has an orange warning open; lift it as a duty officer would."""
+    e = warnings.current(db)
+    assert e is not None and e.changes[0].doc_no == DEMO_DOC_NO
+    now = datetime.now(UTC)
+    warnings.lift(db, DUTY, now, now)
+
+
+def test_the_demo_has_one_open_orange_warning_noticed_20_and_started_14_hours_before_seeding(
+    db: Database,
+) -> None:
+    e = warnings.current(db)
+    assert e is not None and e.is_demo
+    first = e.changes[0]
+    assert first.level is WarningLevel.ORANGE and first.effective_at - first.notice_at == 6 * H
+    assert datetime.now(UTC) - first.effective_at < 14 * H + timedelta(minutes=5)
+
+
+def test_an_episode_issued_raised_lowered_and_lifted(db: Database) -> None:
+    lift_demo(db)
+    t0 = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)
+    e = warnings.issue(db, DUTY, "yellow", t0, t0 + 4 * H, "济重污染应急〔2026〕7号")
+    assert (e.is_open, e.started_at) == (True, t0 + 4 * H)
+    e = warnings.change_level(db, DUTY, "red", t0 + 20 * H, t0 + 24 * H, episode_id=e.id, last_seq=1)
+    e = warnings.change_level(db, DUTY, "orange", t0 + 40 * H, t0 + 40 * H, episode_id=e.id, last_seq=2)
+    e = warnings.lift(
+        db, DUTY, t0 + 60 * H, t0 + 64 * H, "济重污染应急〔2026〕9号", episode_id=e.id, last_seq=3
+    )
+    assert [(c.kind, c.level) for c in e.changes] == [
+        (ChangeKind.ISSUE, WarningLevel.YELLOW),
+        (ChangeKind.UPGRADE, WarningLevel.RED),
+        (ChangeKind.DOWNGRADE, WarningLevel.ORANGE),
+        (ChangeKind.LIFT, None),
+    ]
+    assert (e.is_open, e.ended_at) == (False, t0 + 64 * H)
+    assert warnings.current(db) is None
+    events, _ = list_events(db, AuditFilter(object=f"warning_episode:{e.id}"))
+    assert sorted(ev.action for ev in events) == [
+        "warning.downgrade",
+        "warning.issue",
+        "warning.lift",
+        "warning.upgrade",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [
+        ("second", "warning.already_active"),
+        ("blue", "warning.bad_level"),
+        ("purple", "warning.bad_level"),
+        ("same", "warning.same_level"),
+        ("end_before_start", "warning.end_before_start"),
+        ("effective_before_notice", "warning.effective_before_notice"),
+        ("stale", "warning.changed_meanwhile"),
+    ],
+)
+def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str) -> None:
+    current = warnings.current(db)
+    assert current is not None
+    start = current.changes[0].effective_at
+    now = datetime.now(UTC)
+    before = tables(db)
+    with pytest.raises((ValidationError, ConflictError)) as err:
+        if action == "second":
+            warnings.issue(db, DUTY, "red", now, now)
+        elif action in ("blue", "purple"):
+            warnings.change_level(db, DUTY, action, now, now)
+        elif action == "same":
+            warnings.change_level(db, DUTY, "orange", now, now)
+        elif action == "end_before_start":
+            warnings.lift(db, DUTY, now, start - H)
+        elif action == "effective_before_notice":
+            warnings.change_level(db, DUTY, "red", now, now - H)
+        else:
+            warnings.change_level(db, DUTY, "red", now, now, last_seq=0)
+    assert err.value.key == key
+    assert tables(db) == before
+
+
+def test_lifting_with_nothing_active_is_refused(db: Database) -> None:
+    lift_demo(db)
+    before = tables(db)
+    now = datetime.now(UTC)
+    with pytest.raises(ValidationError) as err:
+        warnings.lift(db, DUTY, now, now)
+    assert err.value.key == "warning.none_active"
+    assert tables(db) == before
+
+
+def test_the_database_itself_refuses_a_second_open_episode(db: Database) -> None:
+    """Two duty officers recording at the same instant both pass the check; the unique index stops one."""
+    with pytest.raises(ConflictError), db.write() as s:
+        s.add(WarningEpisode(is_open=True, created_by="race"))
+        record(s, DUTY, "warning.issue", "warning_episode", None)
+
+
+def test_the_real_jinan_history_is_loaded_with_unknowns_as_unknown(db: Database) -> None:
+    history = [e for e in warnings.episodes(db) if e.is_history]
+    assert len(history) == 7
+    by_start = {e.started_at: e for e in history if e.started_at}
+    # 2022-11: response 17 Nov 00:00 to 20 Nov 24:00 Beijing time (= 16 Nov 16:00 to 20 Nov 16:00 UTC).
+    e2022 = by_start[datetime(2022, 11, 16, 16, 0, tzinfo=UTC)]
+    assert e2022.ended_at == datetime(2022, 11, 20, 16, 0, tzinfo=UTC)
+    assert e2022.changes[0].notice_at == datetime(2022, 11, 16, 6, 0, tzinfo=UTC)  # 14:00 Beijing time
+    # 2016-12: orange, lowered to the legacy blue level on the 23rd at 09:30.
+    e2016 = by_start[datetime(2016, 12, 17, 12, 0, tzinfo=UTC)]
+    assert e2016.levels == [WarningLevel.ORANGE, WarningLevel.BLUE]
+    # 2018-12: only days are known.
+    e2018 = next(e for e in history if any(c.doc_no == "济南重污染天气应急办〔2018〕31号" for c in e.changes))
+    assert not e2018.changes[0].notice_time_known and not e2018.changes[0].effective_time_known
+    # 2015-12a: the yellow warning's dates are not known at all; its raise to orange is.
+    e2015 = next(e for e in history if e.levels == [WarningLevel.YELLOW, WarningLevel.ORANGE])
+    assert e2015.changes[0].notice_at is None and e2015.changes[0].effective_at is None
+    assert e2015.changes[1].effective_at == datetime(2015, 12, 12, 16, 0, tzinfo=UTC)
+    assert all(not e.is_open for e in history)
+
+
+SMALL = [
+    # A: 许商街道, B — transport ban / 限产20% / 停产; SO₂ 36.5 t/a
+    row(1, so2=36.5, pm=None),
+    # B: 许商街道, A — 自主减排 at every level
+    row(2, grade="A", yellow="自主减排", orange="自主减排", red="自主减排", so2=10.0, pm=None),
+    # C: 殷巷镇, D — 停产 at every level; SO₂ 73 t/a
+    row(
+        3,
+        town="殷巷镇",
+        grade="D",
+        yellow="停产；停止公路运输",
+        orange="停产；停止公路运输",
+        red="停产；停止公路运输",
+        so2=73.0,
+        pm=None,
+    ),
+    # D: 殷巷镇, 一般 — an unreadable yellow measure, 限产20%, 停产; SO₂ 3.65 t/a
+    row(
+        4,
+        town="殷巷镇",
+        industry="其他",
+        control="一般",
+        grade="",
+        yellow="按要求执行",
+        orange="限产20%",
+        red="停产",
+        so2=3.65,
+        pm=None,
+    ),
+]
+
+
+def small_list(db: Database) -> None:
+    publish(db, csv_bytes([HEADER, *SMALL]), "small.csv", mode="replace")
+
+
+def test_obligations_per_town_and_category_on_a_hand_written_list(db: Database) -> None:
+    small_list(db)
+    orange = obligations.counts(db, Level.ORANGE)
+    assert orange.cells == {
+        ("许商街道", "limit"): 1,
+        ("许商街道", "self"): 1,
+        ("殷巷镇", "stop"): 1,
+        ("殷巷镇", "limit"): 1,
+    }
+    yellow = obligations.counts(db, Level.YELLOW)
+    assert yellow.cells == {
+        ("许商街道", "transport"): 1,
+        ("许商街道", "self"): 1,
+        ("殷巷镇", "stop"): 1,
+        ("殷巷镇", "unclassified"): 1,  # a list error: no valid measure at this level
+    }
+    assert yellow.towns == ["许商街道", "殷巷镇"] and yellow.total() == 4 and yellow.town_total("殷巷镇") == 2
+    from dashboard.filters import parse_filter
+
+    errors, total = obligations.page(
+        db, Level.YELLOW, parse_filter({"level": ["yellow"], "category": ["unclassified"]}), 0, 10
+    )
+    assert total == 1 and errors[0].measures == [(None, "按要求执行")]
+    a, _ = obligations.page(db, Level.ORANGE, parse_filter({"q": ["测试1号"]}), 0, 10)
+    assert a[0].measures == [(None, f"限产20%（以三者日均值的最小值为基准核算）；{TRUCKS}")]
+
+
+def test_target_check_on_a_hand_written_list(db: Database) -> None:
+    small_list(db)
+    targets.set_base(db, DUTY, "so2", 365, 2025, "测试：全县 SO₂ 365 吨/年，即每日 1 吨")
+    rows = {(r.level, r.pollutant): r for r in targets.check(db)}
+    # Yellow: A's truck ban cuts nothing, B none, C stops (73/365 = 0.2), D's measure is unreadable (unknown).
+    assert rows[(Level.YELLOW, "so2")].reduction_tpd == pytest.approx(0.2)
+    # Orange: A 20 % of 0.1 = 0.02, C 0.2, D 20 % of 0.01 = 0.002.
+    assert rows[(Level.ORANGE, "so2")].reduction_tpd == pytest.approx(0.222)
+    # Red: A 0.1, C 0.2, D 0.01.
+    red = rows[(Level.RED, "so2")]
+    assert red.reduction_tpd == pytest.approx(0.31) and red.base_tpd == pytest.approx(1.0)
+    assert red.target_percent == 30.0 and red.achieved_percent == pytest.approx(31.0) and red.met
+    orange = rows[(Level.ORANGE, "so2")]
+    assert orange.achieved_percent == pytest.approx(22.2) and orange.met
+    yellow = rows[(Level.YELLOW, "so2")]
+    assert yellow.target_percent == 10.0 and yellow.met
+    top = targets.contributors(db, Level.RED, "so2")
+    assert [(c.name, round(c.reduction_tpd, 4)) for c in top] == [
+        (row(3)[1], 0.2),
+        (row(1)[1], 0.1),
+        (row(4)[1], 0.01),
+    ]
+
+
+def test_targets_need_a_source_and_a_sane_percentage_and_are_audited(db: Database) -> None:
+    with pytest.raises(ValidationError) as err:
+        targets.set_target(db, DUTY, "red", "so2", 30, "  ")
+    assert err.value.key == "targets.no_source"
+    with pytest.raises(ValidationError) as err:
+        targets.set_target(db, DUTY, "red", "so2", 130, "某文件")
+    assert err.value.key == "targets.bad_percent"
+    targets.set_target(db, DUTY, "red", "so2", 40, "某市预案（测试）")
+    assert targets.targets(db)[(Level.RED, "so2")].percent == 40
+    events, _ = list_events(db, AuditFilter(object="reduction_target:red:so2"))
+    assert events[0].before["percent"] == 30 and events[0].after["percent"] == 40
+
+
+def test_the_real_pm25_series_is_the_demo_air_quality(db: Database) -> None:
+    series = dict(airquality.series(db, "济南", "pm25"))
+    assert len(series) == 730
+    assert series[date(2015, 1, 24)] == 198.5  # the day a yellow warning was issued (shared/data/README.md)
+    assert max(v for d, v in series.items() if date(2015, 12, 19) <= d <= date(2015, 12, 25)) == 313.834
+
+
+def test_a_series_with_bad_rows_names_each_and_stores_nothing(db: Database) -> None:
+    before = len(airquality.series(db, "商河", "pm25"))
+    data = "日期,PM2.5\n2026-01-01,88\n2026-01-02,abc\n2026/01/03,95\n01-04,90\n2026-01-01,70\n2026-01-05,-3\n".encode(
+        "gbk"
+    )
+    parsed = airquality.import_series(db, DUTY, data, "商河.csv", city="商河")
+    assert [(b.line, b.key) for b in parsed.bad] == [
+        (3, "aq.bad_value"),
+        (5, "aq.bad_date"),
+        (6, "aq.duplicate"),
+        (7, "aq.bad_value"),
+    ]
+    assert len(airquality.series(db, "商河", "pm25")) == before == 0
+    good = airquality.import_series(
+        db, DUTY, "日期,PM2.5\n2026-01-01,88\n2026/01/03,95\n".encode(), "ok.csv", city="商河"
+    )
+    assert good.bad == [] and airquality.series(db, "商河", "pm25") == [
+        (date(2026, 1, 1), 88.0),
+        (date(2026, 1, 3), 95.0),
+    ]
+    with pytest.raises(ValidationError) as err:
+        airquality.import_series(db, DUTY, b"a,b\n1,2\n", "x.csv", city="商河")
+    assert err.value.key == "aq.header"
+
+
+def test_the_banner_shows_beijing_time_whatever_the_servers_zone(db: Database, app: Any) -> None:
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        lift_demo(db)
+        start = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # 2026-12-04 00:00 in Beijing
+        warnings.issue(db, DUTY, "red", start - H, start, "济重污染应急〔2026〕8号")
+        with app.server.test_request_context():
+            text = str(banner(warnings.current(db), start + 26 * H + timedelta(minutes=5)).to_plotly_json())
+            pending = str(banner(warnings.current(db), start - timedelta(minutes=30)).to_plotly_json())
+        assert "2026-12-04 00:00" in text and "1 天 2 小时" in text and "Ⅰ级响应" in text
+        assert "将于 2026-12-04 00:00 开始" in pending and "30 分钟" in pending
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def test_api_warnings_obligations_and_targets(db: Database, login_as: Any) -> None:
+    client = login_as("leader")
+    cur = client.get("/api/v1/warnings/current").json
+    assert cur["active"] and cur["episode"]["now"]["obligation_level"] == "orange"
+    assert cur["episode"]["now"]["response_grade"] == "Ⅱ"
+    listing = client.get("/api/v1/warnings").json["items"]
+    assert len(listing) == 8 and listing[0]["open"]
+    ob = client.get("/api/v1/obligations?per_page=5").json
+    assert ob["level"] == "orange" and ob["total"] == 400 and len(ob["items"]) == 5
+    assert sum(ob["by_category"].values()) == 400
+    red_stop = client.get("/api/v1/obligations?level=red&category=stop&town=370126101").json
+    with db.read() as s:
+        from data_access.models import Enterprise as E
+
+        expected = len(
+            s.scalars(select(E.id).where(E.in_list, E.cat_red == "stop", E.town_code == "370126101")).all()
+        )
+    assert red_stop["total"] == expected > 0
+    assert client.get("/api/v1/obligations?level=purple").status_code == 400
+    tg = client.get("/api/v1/targets").json
+    assert len(tg["items"]) == 12 and tg["base"]["so2"]["demo"] is True
+    assert all(i["target_source"] for i in tg["items"])
+    assert client.post("/api/v1/air-quality", data={}).status_code == 403  # leadership reads only
