@@ -39,7 +39,7 @@ def imported(result: dict[str, Any] | None) -> Any:
             id="aq-bad",
         )
     return dbc.Alert(
-        t("aq.done", n=result.get("imported", 0), cities="、".join(result.get("cities", []))),
+        t("aq.done", n=result.get("imported", 0), cities=t("list.enum_join").join(result.get("cities", []))),
         color="success",
         className="py-2 mb-0",
         id="aq-done",

@@ -163,6 +163,7 @@ class Config:
     tianditu_key: str | None = None
     redis_url: str | None = None  # background jobs through Celery + Redis (default: DiskCache on this host)
     banner_seconds: int = 30  # how often open pages look for a new warning step
+    home_city: str = "济南"  # the city whose warnings bind the county: its air-quality series is shown first
 
     def base_maps(self) -> list[BaseMap]:
         """The base maps this site offers, the default first (dashboard/tiles.py)."""
@@ -238,4 +239,5 @@ class Config:
             tianditu_key=tianditu_key,
             redis_url=redis_url,
             banner_seconds=int(_env_number(env, "BANNER_REFRESH_SECONDS", 30, minimum=1, maximum=3600)),
+            home_city=(env.get("HAZEOPS_CITY") or "").strip() or "济南",
         )

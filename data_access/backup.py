@@ -16,12 +16,12 @@ import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
-from sqlalchemy import Enum, Float, LargeBinary, Table, delete, func, insert, select, text
+from sqlalchemy import Date, Enum, Float, LargeBinary, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from dashboard.errors import HazeError
@@ -68,7 +68,7 @@ def _encode(table: Table) -> Callable[[Any], list[Any]]:
         for kind, value in zip(kinds, row, strict=True):
             if value is None:
                 out.append(None)
-            elif kind == "datetime":
+            elif kind in ("datetime", "date"):
                 out.append(value.isoformat())
             elif kind == "enum":
                 out.append(value.value if hasattr(value, "value") else value)
@@ -100,6 +100,8 @@ def _decoder(table: Table, columns: list[str]) -> Callable[[list[Any]], dict[str
             if value is not None:
                 if kind == "datetime":
                     value = datetime.fromisoformat(value)
+                elif kind == "date":
+                    value = date.fromisoformat(value)
                 elif kind == "enum" and enum_cls is not None:
                     value = enum_cls(value)
                 elif kind == "float" and isinstance(value, dict):
@@ -115,6 +117,8 @@ def _decoder(table: Table, columns: list[str]) -> Callable[[list[Any]], dict[str
 def _kind(type_: Any) -> str:
     if isinstance(type_, UTCDateTime):
         return "datetime"
+    if isinstance(type_, Date):
+        return "date"
     if isinstance(type_, Enum):
         return "enum"
     if isinstance(type_, Float):

@@ -178,7 +178,7 @@ def episodes_table(items: list[warnings.EpisodeView]) -> dbc.Table:
                     style={"backgroundColor": bg, "color": fg},
                 )
             )
-        docs = "；".join(dict.fromkeys(c.doc_no for c in e.changes if c.doc_no)) or "—"
+        docs = t("list.changes_join").join(dict.fromkeys(c.doc_no for c in e.changes if c.doc_no)) or "—"
         sources = [c.source_url for c in e.changes if c.source_url] or ([e.source] if e.source else [])
         source_cell: Any = "—"
         if sources:
@@ -213,17 +213,17 @@ def episodes_table(items: list[warnings.EpisodeView]) -> dbc.Table:
 
 def layout(**query: Any) -> html.Div:
     """The chart (a series chosen), the episodes, and the import form."""
-    _, db = services()
+    config, db = services()
     series = airquality.series_list(db)
     options = [
         {
-            "label": f"{s.city} · {t('aq.metric.' + s.metric)}（{s.first} – {s.last}）",
+            "label": t("aq.series", city=s.city, metric=t("aq.metric." + s.metric), first=s.first, last=s.last),
             "value": f"{s.city}|{s.metric}",
         }
         for s in series
     ]
     default = next(
-        (o["value"] for o in options if o["value"].startswith("济南|")),
+        (o["value"] for o in options if o["value"].startswith(config.home_city + "|")),
         options[0]["value"] if options else None,
     )
     items = warnings.episodes(db)

@@ -140,8 +140,10 @@ def test_the_audit_log_filters_by_actor_from_the_url(page: Any, live_server: Gun
     log_in(page, live_server.url, "admin")
     page.wait_for_selector("#shell-navbar")
     page.goto(live_server.url + "/admin/audit?actor=seed")
-    # The seed creates one user per demo login, each audited, then publishes the demo list once.
-    expected = len(DEMO_USERS) + 1
+    # The seed audits one creation per demo login, one list publication, one load of the city's warning
+    # history, the demo warning it issues, one air-quality import, the default targets, and one emission
+    # base per pollutant (SO2, NOx, PM, VOCs).
+    expected = len(DEMO_USERS) + 1 + 1 + 1 + 1 + 1 + 4
     page.wait_for_selector(f"#audit-count >> text=共 {expected} 条")
     assert page.locator("#audit-grid .ag-row").count() == expected
     shot(page, "audit-log")
