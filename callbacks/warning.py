@@ -116,7 +116,8 @@ def rows(request: dict[str, Any] | None, query: str | None) -> Any:
                 "grade": label("grade", o.grade),
                 "category": label("category", o.category or "unclassified"),
                 "measure": t("list.changes_join").join(
-                    t("warning.line_measure", line=line, text=text) if line else text for line, text in o.measures
+                    t("warning.line_measure", line=line, text=text) if line else text
+                    for line, text in o.measures
                 )
                 or t("card.no_measure"),
                 "indicator": indicator(o.actions, o.base_capacity),

@@ -217,7 +217,9 @@ def layout(**query: Any) -> html.Div:
     series = airquality.series_list(db)
     options = [
         {
-            "label": t("aq.series", city=s.city, metric=t("aq.metric." + s.metric), first=s.first, last=s.last),
+            "label": t(
+                "aq.series", city=s.city, metric=t("aq.metric." + s.metric), first=s.first, last=s.last
+            ),
             "value": f"{s.city}|{s.metric}",
         }
         for s in series
