@@ -83,6 +83,13 @@ def cmd_import(args: argparse.Namespace, db: Any) -> int:
             print(json.dumps({"file": path.name, "failure": exc.message("zh")}, ensure_ascii=False))
         print(t("cli.error", "zh", message=exc.message("zh")), file=sys.stderr)
         return BLOCKED
+    if not result.parsed.records and not result.errors:
+        # A header and no rows: the web refuses such a file (check.file.no_rows); so does the command.
+        message = t("check.file.no_rows", "zh")
+        if args.json:
+            print(json.dumps({"file": path.name, "failure": message}, ensure_ascii=False))
+        print(t("cli.error", "zh", message=message), file=sys.stderr)
+        return BLOCKED
     with db.read() as s:
         towns = dict(s.execute(select(Town.code, Town.name)).all())
     report = report_json(result, path.name, towns)

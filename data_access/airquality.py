@@ -23,6 +23,8 @@ from data_access.db import Database
 from data_access.listfile import decode_text
 from data_access.models import AirQualityDay
 
+CITY_MAX: int = AirQualityDay.__table__.c["city"].type.length  # what the column keeps
+
 DEMO_SERIES = Path(__file__).resolve().parent / "reference" / "jinan_area_pm25_daily_2014_2015.csv"
 DEMO_SOURCE = "CNEMC（中国环境监测总站）城市日均值，经 R 包 SpTe2M 1.0.3 整理"
 METRICS = ("pm25", "aqi")
@@ -90,6 +92,8 @@ def parse(data: bytes, city: str | None = None) -> Parsed:
     fixed_city = (city or "").strip() or None
     if city_col is None and fixed_city is None:
         raise ValidationError("aq.no_city", field="city")
+    if fixed_city and len(fixed_city) > CITY_MAX:
+        raise ValidationError("aq.city_long", field="city", max=CITY_MAX)
     rows: list[tuple[str, date, str, float]] = []
     bad: list[BadRow] = []
     seen: dict[tuple[str, date], int] = {}
@@ -101,6 +105,9 @@ def parse(data: bytes, city: str | None = None) -> Parsed:
         where = fixed_city or _cell(cells, city_col)
         if not where:
             bad.append(BadRow(line, "aq.bad_city", {}))
+            continue
+        if len(where) > CITY_MAX:
+            bad.append(BadRow(line, "aq.city_long", {"max": CITY_MAX}))
             continue
         raw_day = _cell(cells, day_col).replace("/", "-")
         try:

@@ -9,9 +9,11 @@ Excel row, column and rule; nothing is guessed and nothing is dropped without a 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -41,6 +43,7 @@ from dashboard.rules.listrecord import (
 from dashboard.rules.names import match_key
 from dashboard.rules.vocab import ControlType, Grade, Level
 from data_access.county import outline
+from data_access.models import Enterprise, ProductionLine
 
 ProgressFn = Callable[[int, int], None]
 
@@ -69,10 +72,14 @@ class Sheet:
     rows: Iterator[list[Any]]
     merged: list[tuple[int, int, int, int]]
     height: int
+    hidden: bool = False  # hidden in the workbook: an old copy or a scratch table, never read as the list
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt")
+
+
+NO_ERRORS: dict[int, dict[int, str]] = {}
 
 
 def _workbook_sheets(data: bytes) -> list[Sheet]:
@@ -83,21 +90,108 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
     except (CalamineError, ValueError, OSError) as exc:
         raise ListFileError("file.unreadable", reason=str(exc)[:120]) from exc
     sheets: list[Sheet] = []
+    errors = _xlsx_error_cells(data) if data[:4] == b"PK\x03\x04" else {}
     for meta in book.sheets_metadata:
         if str(meta.typ).endswith("WorkSheet") is False:
             continue
+        hidden = not str(meta.visible).endswith("Visible")
         sheet = book.get_sheet_by_name(meta.name)
         start = sheet.start
         offset = start[1] if start else 0
         merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
 
-        def rows(s: Any = sheet, pad: int = offset) -> Iterator[list[Any]]:
+        def rows(
+            s: Any = sheet, pad: int = offset, bad: dict[int, dict[int, str]] = NO_ERRORS
+        ) -> Iterator[list[Any]]:
             lead = [None] * pad
-            for row in s.iter_rows():
-                yield lead + row if pad else row
+            for r, row in enumerate(s.iter_rows()):
+                cells = lead + row if pad else row
+                if r in bad:  # python-calamine reads error cells as "": put back what Excel showed
+                    cells = list(cells)
+                    for c, value in bad[r].items():
+                        if c < len(cells):
+                            cells[c] = value
+                yield cells
 
-        sheets.append(Sheet(meta.name, rows(), merged, (sheet.end[0] + 1) if sheet.end else 0))
+        height = (sheet.end[0] + 1) if sheet.end else 0
+        sheets.append(Sheet(meta.name, rows(bad=errors.get(meta.name, NO_ERRORS)), merged, height, hidden))
     return sheets
+
+
+_ERROR_CELL = re.compile(rb'<c\b([^>]*?)\bt="e"([^>]*)>(.*?)</c>', re.DOTALL)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _xlsx_error_cells(data: bytes) -> dict[str, dict[int, dict[int, str]]]:
+    """Error cells (#N/A, #VALUE! …) of an .xlsx by sheet name → row → column (0-based), read from its XML.
+
+    python-calamine gives an error cell as "" (python-calamine issue #105), which would make a failed
+    formula look like an empty cell; the worksheet XML marks them t="e". Sheets without one cost a scan.
+    """
+    out: dict[str, dict[int, dict[int, str]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            targets = _sheet_targets(z)
+            for name, target in targets.items():
+                if not _contains(z, target, b't="e"'):
+                    continue
+                xml = z.read(target)
+                found: dict[int, dict[int, str]] = {}
+                for m in _ERROR_CELL.finditer(xml):
+                    ref = _CELL_REF.search(m.group(1) + b" " + m.group(2))
+                    value = _CELL_VALUE.search(m.group(3))
+                    if ref is None:
+                        continue
+                    col = _column_index(ref.group(1).decode())
+                    row = int(ref.group(2)) - 1
+                    found.setdefault(row, {})[col] = value.group(1).decode() if value else "#N/A"
+                if found:
+                    out[name] = found
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+        return {}  # not an .xlsx package calamine could still read (.ods): nothing to add
+    return out
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+
+
+def _attr(attrs: bytes, name: bytes) -> str | None:
+    m = re.search(rb"(?:^|\s)(?:\w+:)?" + name + rb'="([^"]*)"', attrs)
+    return html.unescape(m.group(1).decode("utf-8")) if m else None
+
+
+def _sheet_targets(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet XML path inside an .xlsx package (read by pattern: no XML parser on uploads)."""
+    by_id = {
+        _attr(m.group(1), b"Id"): _attr(m.group(1), b"Target")
+        for m in _REL_TAG.finditer(z.read("xl/_rels/workbook.xml.rels"))
+    }
+    out = {}
+    for m in _SHEET_TAG.finditer(z.read("xl/workbook.xml")):
+        name, target = _attr(m.group(1), b"name"), by_id.get(_attr(m.group(1), b"id"))
+        if name is not None and target:
+            out[name] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return out
+
+
+def _contains(z: zipfile.ZipFile, member: str, needle: bytes, chunk: int = 1 << 22) -> bool:
+    """Whether a (possibly large) member holds needle, reading it in chunks."""
+    tail = b""
+    with z.open(member) as f:
+        while block := f.read(chunk):
+            if needle in tail + block[: len(needle)] or needle in block:
+                return True
+            tail = block[-len(needle) :]
+    return False
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -112,11 +206,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def _csv_sheets(data: bytes, name: str) -> list[Sheet]:
     content, _ = decode_text(data)
-    sample = content[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    delimiter = _delimiter(content)
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     height = content.count("\n") + 1
     return [Sheet(PurePath(name).stem or "CSV", (list(r) for r in reader), [], height)]
+
+
+def _delimiter(content: str) -> str:
+    """The delimiter under which the first lines hold a list header: comma, tab, or semicolon."""
+    head = content[:65536].splitlines()[: L.SCAN_ROWS]
+    for delimiter in (",", "\t", ";"):
+        if L.find_header_row(list(csv.reader(head, delimiter=delimiter))) is not None:
+            return delimiter
+    return ","
 
 
 def read_sheets(data: bytes, file_name: str) -> list[Sheet]:
@@ -241,6 +343,15 @@ class ParsedList(HasProblems):
         """Data rows read over all sheets."""
         return sum(s.rows for s in self.sheets)
 
+    def column(self, sheet: str, key: str) -> tuple[str | None, str | None]:
+        """(letter, header) of the column a sheet reads `key` from, or (None, None)."""
+        for report in self.sheets:
+            if report.name == sheet:
+                for letter, header, k in report.columns:
+                    if k == key:
+                        return letter, header
+        return None, None
+
 
 @dataclass(frozen=True)
 class ParseOptions:
@@ -251,6 +362,24 @@ class ParseOptions:
     crs: CRS = CRS.WGS84  # what coordinates without a 坐标系 column are in
     outline_tolerance_m: float = 1000.0  # the outline is simplified: farther than this outside is flagged
 
+
+# Text fields with a length limit in the database: (record field, layout column key). The limits are the
+# columns' own, so a list that would not fit is refused at the check, never half-way through publishing.
+_TEXT_COLUMNS = (
+    ("name", "name"),
+    ("address", "address"),
+    ("permit_no", "permit"),
+    ("base_capacity", "base"),
+    ("park", "park"),
+    ("industry", "industry"),
+    ("industry_other", "industry_other"),
+    ("grade_raw", "grade"),
+)
+_LIMITS: dict[str, int] = {
+    **{key: Enterprise.__table__.c[field].type.length for field, key in _TEXT_COLUMNS},
+    "line": ProductionLine.__table__.c["name"].type.length,
+    "lines": ProductionLine.__table__.c["name"].type.length,
+}
 
 FULL_REQUIRED = (L.NAME, L.TOWN, L.INDUSTRY, L.GRADE)
 GRADES_REQUIRED = (L.NAME, L.GRADE)
@@ -298,6 +427,7 @@ class _Reader:
         self.cols = layout.by_key()
         self.name_col = self.cols["name"]
         self.header_name = L.norm(self.name_col.header)
+        self._had_errors = False
 
     def problem(
         self, severity: Severity, rule: str, row: int | None, col: Column | None, **params: Any
@@ -334,8 +464,11 @@ class _Reader:
                 self.problem(Severity.ERROR, exc.rule, row, self.cols[key], **exc.params)
                 return None
 
+        cells = self._errors_cleared(cells, row)
+        failed = self._had_errors
         name = V.text(self.cell(cells, "name"))
-        assert name is not None
+        if name is None:
+            return None  # the name itself was an error value, already reported
         f: dict[str, Any] = {"name": name}
         uscc = get("uscc", V.uscc) if "uscc" in self.cols else None
         town = get("town", self.options.towns.read) if "town" in self.cols else None
@@ -351,6 +484,7 @@ class _Reader:
         f["grade_raw"] = grade_raw
         f["grade_local"] = bool(grading and grading.local_standard)
         if self.kind == "grades":
+            failed = self._too_long(f, None, [], row) or failed
             return _Row(self.sheet, row, f, None, [], {}, {}, per_line, failed)
 
         if "town" in self.cols and town is None and not failed:
@@ -427,19 +561,50 @@ class _Reader:
             }
         line = V.text(self.cell(cells, "line"))
         lines = [s.strip() for s in _LINE_SPLIT.split(V.text(self.cell(cells, "lines")) or "") if s.strip()]
+        failed = self._too_long(f, line, lines, row) or failed
         return _Row(self.sheet, row, f, line, lines, measures, stated, per_line, failed)
+
+    def _errors_cleared(self, cells: Sequence[Any], row: int) -> Sequence[Any]:
+        """The row with spreadsheet error cells (#N/A …) reported and emptied."""
+        self._had_errors = False
+        bad = [(c, v) for c in self.layout.columns if (v := V.spreadsheet_error(self.cell(cells, c.key.key)))]
+        if not bad:
+            return cells
+        self._had_errors = True
+        cleared = list(cells)
+        for col, value in bad:
+            self.problem(Severity.ERROR, "cell.spreadsheet_error", row, col, value=value)
+            cleared[col.index] = None
+        return cleared
+
+    def _too_long(self, f: dict[str, Any], line: str | None, lines: list[str], row: int) -> bool:
+        """Report text longer than the database keeps (a name pasted twice, a paragraph in a code column)."""
+        failed = False
+        values = [(key, f.get(field)) for field, key in _TEXT_COLUMNS]
+        values += [("line", line)] + [("lines", n) for n in lines]
+        for key, value in values:
+            limit = _LIMITS[key]
+            if isinstance(value, str) and len(value) > limit and key in self.cols:
+                failed = True
+                self.problem(
+                    Severity.ERROR, "text.too_long", row, self.cols[key], limit=limit, length=len(value)
+                )
+        return failed
 
     def _coords(self, cells: Sequence[Any], row: int) -> dict[str, Any]:
         out: dict[str, Any] = {"lat": None, "lon": None, "coord_crs": None}
         if "lat" not in self.cols and "lon" not in self.cols:
             return out
         values: dict[str, float | None] = {}
+        unreadable = False
         for key in ("lat", "lon"):
             try:
                 values[key] = V.degrees(self.cell(cells, key)) if key in self.cols else None
             except V.CellError as exc:
+                unreadable = True
                 self.problem(Severity.WARNING, exc.rule, row, self.cols[key], **exc.params)
-                return out
+        if unreadable:
+            return out
         lat, lon = values["lat"], values["lon"]
         if lat is None and lon is None:
             self.problem(
@@ -554,6 +719,12 @@ def parse(
     for sheet in sheets:
         report = SheetReport(sheet.name)
         reports.append(report)
+        if sheet.hidden:
+            report.skipped = "hidden"
+            problems.append(
+                Problem(Severity.WARNING, "sheet.hidden", sheet.name, params={"sheet": sheet.name})
+            )
+            continue
         head: list[list[Any]] = []
         for row in sheet.rows:
             head.append(row)
@@ -613,6 +784,9 @@ def parse(
                     break  # formatted but empty rows to the end of the sheet
                 continue
             blank = 0
+            if L.is_footer(cells):
+                report.footnotes += 1
+                continue
             name_cell = reader.cell(cells, "name")
             if V.text(name_cell) is None:
                 nameless.append((index + 1, filled))
@@ -620,6 +794,7 @@ def parse(
             if L.read_header(name_cell).key == L.ColumnKey(L.NAME):
                 continue  # the header repeated (a printed list, or sheets pasted together)
             for r, _ in nameless:  # a row without a name between rows with names is an error
+                report.rows += 1
                 reader.problem(Severity.ERROR, "required", r, reader.name_col, field=reader.name_col.header)
             nameless.clear()
             report.rows += 1
@@ -632,17 +807,40 @@ def parse(
             if filled <= 2:
                 report.footnotes += 1
             else:
+                report.rows += 1
                 reader.problem(Severity.ERROR, "required", r, reader.name_col, field=reader.name_col.header)
     if progress:
         progress(total, total)
-    records = _group(rows, problems) if kind == "full" else _grade_rows(rows, problems)
+    records = _group(rows, problems, layouts) if kind == "full" else _grade_rows(rows, problems, layouts)
     if kind == "full":
         _check_records(records, problems, layouts)
-        _check_outline(records, problems, options.outline_tolerance_m)
+        _check_outline(records, problems, options.outline_tolerance_m, layouts)
     return ParsedList(kind, records, problems, reports)
 
 
-def _grade_rows(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
+# Record field → the layout column it is read from (problems about a field point at its column).
+_FIELD_COLUMN = {
+    "town_code": "town",
+    "control_type": "control",
+    "permit_no": "permit",
+    "base_capacity": "base",
+    "coord_crs": "crs",
+    "has_cems": "cems",
+    "has_power_monitoring": "power",
+    "grade_raw": "grade",
+    "grade_local": "grade",
+    **{f"{p}_tpa": f"annual.{p}" for p in POLLUTANTS},
+}
+
+
+def _where(layouts: dict[str, Layout], sheet: str, key: str) -> tuple[str | None, str | None]:
+    """(column letter, header) of a layout key on a sheet, or (None, None)."""
+    lay = layouts.get(sheet)
+    col = lay.by_key().get(_FIELD_COLUMN.get(key, key)) if lay else None
+    return (column_letter(col.index), col.header) if col else (None, None)
+
+
+def _grade_rows(rows: list[_Row], problems: list[Problem], layouts: dict[str, Layout]) -> list[Incoming]:
     seen: dict[tuple[str, str | None], int] = {}
     out: list[Incoming] = []
     for r in rows:
@@ -654,8 +852,7 @@ def _grade_rows(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
                     "name.duplicate_file",
                     r.sheet,
                     r.row,
-                    None,
-                    None,
+                    *_where(layouts, r.sheet, "name"),
                     {"first": seen[key], "name": r.fields["name"]},
                 )
             )
@@ -674,7 +871,7 @@ def _grade_rows(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
 _SHARED = tuple(f for f in FIELDS if f not in GRADE_FIELDS)
 
 
-def _group(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
+def _group(rows: list[_Row], problems: list[Problem], layouts: dict[str, Layout]) -> list[Incoming]:
     """Rows of one enterprise (one per line, as county lists do) become one record."""
     groups: dict[tuple[Any, ...], list[_Row]] = {}
     for r in rows:
@@ -692,8 +889,7 @@ def _group(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
                         "uscc.duplicate",
                         r.sheet,
                         r.row,
-                        None,
-                        None,
+                        *_where(layouts, r.sheet, "uscc"),
                         {"first": first.row, "value": code},
                     )
                 )
@@ -706,8 +902,7 @@ def _group(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
                     "name.duplicate",
                     r.sheet,
                     r.row,
-                    None,
-                    None,
+                    *_where(layouts, r.sheet, "name"),
                     {"first": first.row, "name": r.fields["name"]},
                 )
             )
@@ -717,10 +912,10 @@ def _group(rows: list[_Row], problems: list[Problem]) -> list[Incoming]:
             key = (*key, n)
             group = None
         groups.setdefault(key, []).append(r)
-    return [_merge(group, problems) for group in groups.values()]
+    return [_merge(group, problems, layouts) for group in groups.values()]
 
 
-def _merge(group: list[_Row], problems: list[Problem]) -> Incoming:
+def _merge(group: list[_Row], problems: list[Problem], layouts: dict[str, Layout]) -> Incoming:
     first = group[0]
     fields = dict(first.fields)
     failed = any(r.failed for r in group)
@@ -734,8 +929,7 @@ def _merge(group: list[_Row], problems: list[Problem]) -> Incoming:
                         "rows.conflict",
                         r.sheet,
                         r.row,
-                        None,
-                        None,
+                        *_where(layouts, r.sheet, k),
                         {
                             "field": t(f"listfield.{k}", "zh"),
                             "first": first.row,
@@ -765,8 +959,7 @@ def _merge(group: list[_Row], problems: list[Problem]) -> Incoming:
                 "grade.per_line",
                 first.sheet,
                 first.row,
-                None,
-                None,
+                *_where(layouts, first.sheet, "grade"),
                 {"value": first.fields.get("grade_raw")},
             )
         )
@@ -817,7 +1010,9 @@ def _check_records(records: list[Incoming], problems: list[Problem], layouts: di
                 inc.blocked = True
 
 
-def _check_outline(records: list[Incoming], problems: list[Problem], tolerance_m: float) -> None:
+def _check_outline(
+    records: list[Incoming], problems: list[Problem], tolerance_m: float, layouts: dict[str, Layout]
+) -> None:
     """Flag coordinates farther outside the county outline than the tolerance (vectorised)."""
     located = [
         (i, r.record.fields["lat"], r.record.fields["lon"])
@@ -842,8 +1037,7 @@ def _check_outline(records: list[Incoming], problems: list[Problem], tolerance_m
                     "coords.outside",
                     inc.sheet,
                     inc.rows[0],
-                    None,
-                    None,
+                    *_where(layouts, inc.sheet, "lat"),
                     {"km": f"{dist / 1000:.1f}", "lat": lat[k], "lon": lon[k]},
                 )
             )

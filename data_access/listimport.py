@@ -196,7 +196,14 @@ def match(s: Session, parsed: ParsedList, mode: str, problems: list[Problem]) ->
         if eid is None:
             if grades:
                 problems.append(
-                    Problem(Severity.WARNING, "match.none", inc.sheet, inc.rows[0], params={"name": inc.name})
+                    Problem(
+                        Severity.WARNING,
+                        "match.none",
+                        inc.sheet,
+                        inc.rows[0],
+                        *parsed.column(inc.sheet, "name"),
+                        {"name": inc.name},
+                    )
                 )
                 staged.append(Staged(inc, None, "unmatched"))
             else:

@@ -25,6 +25,7 @@ from data_access.models import WarningChange, WarningEpisode
 
 HISTORY = Path(__file__).resolve().parent / "reference" / "jinan_warnings_history.csv"
 MAX_TEXT = 200
+DOC_NO_MAX: int = WarningChange.__table__.c["doc_no"].type.length  # what the column keeps (128)
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,9 @@ def episodes(db: Database, limit: int = 200) -> list[EpisodeView]:
 
 def _text(value: str | None, field: str) -> str | None:
     text = (value or "").strip()
-    if len(text) > MAX_TEXT:
-        raise ValidationError("warning.text_long", field=field, max=MAX_TEXT)
+    limit = DOC_NO_MAX if field == "doc_no" else MAX_TEXT
+    if len(text) > limit:
+        raise ValidationError("warning.text_long", field=field, max=limit)
     return text or None
 
 

@@ -69,6 +69,15 @@ def test_an_unreadable_file_gets_one_chinese_line(db: Database, tmp_path: Path) 
     assert res.returncode == 4 and "无法读取" in res.stderr and "Traceback" not in res.stderr
 
 
+def test_a_header_without_rows_is_refused_as_the_web_refuses_it(db: Database, tmp_path: Path) -> None:
+    before = list_tables(db)
+    path = tmp_path / "header_only.xlsx"
+    path.write_bytes(xlsx(("清单", [HEADER], [])))
+    res = run(["list", "import", str(path), "--publish"], db.url)
+    assert res.returncode == 4 and "没有读到任何企业行" in res.stderr and "Traceback" not in res.stderr
+    assert list_tables(db) == before
+
+
 def test_export_revisions_and_restore(db: Database, tmp_path: Path) -> None:
     out = tmp_path / "c.xlsx"
     res = run(["list", "export", str(out), "--query", "grade=C"], db.url)

@@ -3,6 +3,8 @@ restore, export → re-import, and nothing written by an import that fails or is
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +70,8 @@ def test_chongqing_2024_batch_1_reads_five_grades_and_skips_its_footnote(db: Dat
     ]
     assert result.parsed.sheets[0].footnotes == 1  # "※地方标准相关行业参照…" under the table
     # None of these firms is in 商河: five rows 未匹配, nothing created, nothing changed.
-    assert found(result, "match.none") == [(r, None, Severity.WARNING) for r in range(2, 7)]
+    # The name is the third column (序号, 区县, 企业名称): the warning points at it.
+    assert found(result, "match.none") == [(r, "C", Severity.WARNING) for r in range(2, 7)]
     assert result.errors == []
     assert [s.change for s in result.staged] == ["unmatched"] * 5
     assert list_tables(db) == before
@@ -222,6 +225,68 @@ def test_title_footnotes_formatted_empty_cells_and_several_sheets(db: Database) 
     assert result.errors == []
 
 
+def test_hidden_sheets_are_not_read_and_say_so(db: Database) -> None:
+    from openpyxl import load_workbook
+
+    data = xlsx(("清单", [HEADER, row(1), row(2)], []), ("旧清单", [HEADER, row(3)], []))
+    book = load_workbook(io.BytesIO(data))
+    book["旧清单"].sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    result = analyse(db, out.getvalue())
+    assert [r.name for r in result.parsed.records] == [row(1)[1], row(2)[1]]
+    assert [(p.sheet, p.severity) for p in result.problems if p.rule == "sheet.hidden"] == [
+        ("旧清单", Severity.WARNING)
+    ]
+    assert "旧清单" in next(p for p in result.problems if p.rule == "sheet.hidden").message()
+
+
+def test_error_values_in_cells_are_errors_naming_the_cell_in_xlsx_and_csv(db: Database) -> None:
+    # openpyxl stores "#N/A" as an error cell (t="e"), as Excel does for a failed formula.
+    data = xlsx(("清单", [HEADER, row(1), row(2, pm="#N/A"), row(3, lon="#VALUE!")], []))
+    result = analyse(db, data)
+    assert found(result, "cell.spreadsheet_error") == [
+        (3, COL["pm"], Severity.ERROR),
+        (4, COL["lon"], Severity.ERROR),
+    ]
+    by_name = {r.name: r for r in result.parsed.records}
+    assert by_name[row(2)[1]].blocked and by_name[row(3)[1]].blocked and not by_name[row(1)[1]].blocked
+    result = analyse(db, csv_bytes([HEADER, row(1), row(2, so2="nan")]), "e.csv")
+    assert found(result, "cell.spreadsheet_error") == [(3, COL["so2"], Severity.ERROR)]
+
+
+def test_text_longer_than_the_database_keeps_is_an_error_before_publishing(db: Database) -> None:
+    long_name = "商河县" + "很长的名字" * 30 + "有限公司"  # 157 characters; the column keeps 128
+    result = analyse(db, csv_bytes([HEADER, row(1), row(2, name=long_name)]), "long.csv")
+    assert found(result, "text.too_long") == [(3, COL["name"], Severity.ERROR)]
+    problem = next(p for p in result.problems if p.rule == "text.too_long")
+    assert "157" in problem.message() and "128" in problem.message()
+    before = list_tables(db)
+    data = csv_bytes([HEADER, row(1), row(2, name=long_name)])
+    import_id = listimport.create_upload(db, ADMIN, "long.csv", data)
+    assert listimport.stage(db, ADMIN, import_id).summary["errors"] == 1
+    with pytest.raises(ValidationError):
+        listimport.publish(db, ADMIN, import_id, "测试")
+    assert list_tables(db) == before
+
+
+def test_signature_lines_under_the_table_are_notes_not_enterprises(db: Database) -> None:
+    rows = [HEADER, row(1), row(2), ["注：本表由县局填报"], ["填表人：张三", "2026-10-01"], ["审核人：李四"]]
+    result = analyse(db, csv_bytes(rows), "signed.csv")
+    assert [r.name for r in result.parsed.records] == [row(1)[1], row(2)[1]]
+    assert result.parsed.sheets[0].footnotes == 3
+    assert result.errors == []
+
+
+def test_a_semicolon_separated_csv_reads_like_a_comma_separated_one(db: Database) -> None:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";").writerows([HEADER, row(1), row(2)])
+    result = analyse(db, buf.getvalue().encode("utf-8-sig"), "semi.csv")
+    comma = analyse(db, csv_bytes([HEADER, row(1), row(2)]), "comma.csv")
+    assert [r.record for r in result.parsed.records] == [r.record for r in comma.parsed.records]
+    assert result.errors == []
+
+
 def test_a_county_list_with_one_row_per_line_and_merged_enterprise_cells(db: Database) -> None:
     header = [
         "企业名称",
@@ -269,7 +334,7 @@ def test_coordinates_declared_gcj02_are_stored_in_wgs84(db: Database) -> None:
     f = result.parsed.records[0].record.fields
     assert distance_m(f["lat"], f["lon"], 39.90734, 116.39089) < 1.0
     assert f["coord_crs"] == "gcj02"
-    assert found(result, "coords.outside") == [(2, None, Severity.WARNING)]  # Beijing is not in 商河
+    assert found(result, "coords.outside") == [(2, COL["lat"], Severity.WARNING)]  # Beijing is not in 商河
 
 
 # -- every check, one failing row (row 3) beside a passing one (row 2) -----------------------------------
@@ -278,7 +343,7 @@ D_STOP = "停产；停止公路运输"
 CHECKS: list[tuple[str, dict[str, Any], str | None, Severity]] = [
     ("uscc.check", {"uscc": code(2)[:-1] + ("0" if code(2)[-1] != "0" else "1")}, "uscc", Severity.ERROR),
     ("uscc.length", {"uscc": "91370126MA123"}, "uscc", Severity.ERROR),
-    ("uscc.duplicate", {"uscc": code(1)}, None, Severity.ERROR),
+    ("uscc.duplicate", {"uscc": code(1)}, "uscc", Severity.ERROR),
     ("town.unknown", {"town": "济阳街道"}, "town", Severity.ERROR),
     ("town.is_park", {"town": "商河经济开发区"}, "town", Severity.ERROR),
     ("required", {"town": None}, "town", Severity.ERROR),
@@ -295,7 +360,7 @@ CHECKS: list[tuple[str, dict[str, Any], str | None, Severity]] = [
     ("coords.invalid", {"lon": "东经一百一十七度"}, "lon", Severity.WARNING),
     ("coords.partial", {"lat": None}, "lon", Severity.WARNING),
     ("coords.missing", {"lon": None, "lat": None}, "lon", Severity.WARNING),
-    ("coords.outside", {"lon": 117.7, "lat": 37.3}, None, Severity.WARNING),
+    ("coords.outside", {"lon": 117.7, "lat": 37.3}, "lat", Severity.WARNING),
     ("measure.missing", {"orange": None}, "orange", Severity.ERROR),
     ("measure.unparsed", {"yellow": "按要求执行"}, "yellow", Severity.WARNING),
     ("measure.partial", {"red": "停产；加强巡查"}, "red", Severity.WARNING),
@@ -335,13 +400,13 @@ def test_reductions_falling_as_the_level_rises_and_rows_of_one_enterprise_that_d
     a = [*row(1), "1#线"]
     b = [*row(1, industry="制药"), "2#线"]
     result = analyse(db, csv_bytes([header, a, b]), "lines.csv")
-    assert found(result, "rows.conflict") == [(3, None, Severity.ERROR)]
+    assert found(result, "rows.conflict") == [(3, COL["industry"], Severity.ERROR)]
 
 
 def test_same_name_same_town_without_a_code_is_a_warning(db: Database) -> None:
     twin = row(1, uscc=None)
     result = analyse(db, csv_bytes([HEADER, twin, twin]), "twins.csv", mode="update")
-    assert found(result, "name.duplicate") == [(3, None, Severity.WARNING)]
+    assert found(result, "name.duplicate") == [(3, COL["name"], Severity.WARNING)]
     assert [s.change for s in result.staged] == ["new", "new"]
 
 

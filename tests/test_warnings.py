@@ -88,6 +88,7 @@ def test_an_episode_issued_raised_lowered_and_lifted(db: Database) -> None:
         ("end_before_start", "warning.end_before_start"),
         ("effective_before_notice", "warning.effective_before_notice"),
         ("stale", "warning.changed_meanwhile"),
+        ("long_doc_no", "warning.text_long"),  # 129 characters: one more than the column keeps
     ],
 )
 def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str) -> None:
@@ -107,6 +108,8 @@ def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str)
             warnings.lift(db, DUTY, now, start - H)
         elif action == "effective_before_notice":
             warnings.change_level(db, DUTY, "red", now, now - H)
+        elif action == "long_doc_no":
+            warnings.change_level(db, DUTY, "red", now, now, doc_no="济环应急" + "字" * 125)
         else:
             warnings.change_level(db, DUTY, "red", now, now, last_seq=0)
     assert err.value.key == key
@@ -281,6 +284,16 @@ def test_a_series_with_bad_rows_names_each_and_stores_nothing(db: Database) -> N
     with pytest.raises(ValidationError) as err:
         airquality.import_series(db, DUTY, b"a,b\n1,2\n", "x.csv", city="商河")
     assert err.value.key == "aq.header"
+    # A city name longer than the column keeps (32) is refused before anything is written.
+    long_city = "商" * 33
+    parsed = airquality.import_series(
+        db, DUTY, f"城市,日期,PM2.5\n{long_city},2026-02-01,50\n".encode(), "long.csv"
+    )
+    assert [(b.line, b.key) for b in parsed.bad] == [(2, "aq.city_long")]
+    with pytest.raises(ValidationError) as err:
+        airquality.import_series(db, DUTY, "日期,PM2.5\n2026-02-01,50\n".encode(), "x.csv", city=long_city)
+    assert err.value.field == "city"
+    assert airquality.series(db, long_city, "pm25") == []
 
 
 def test_the_banner_shows_beijing_time_whatever_the_servers_zone(db: Database, app: Any) -> None:

@@ -266,6 +266,20 @@ def _text(cell: object) -> str:
     return str(cell).strip()
 
 
+# Rows under a table that sign it or explain it (注：…, 填表人：…, 审核人：…): text, never enterprise data.
+_FOOTER = re.compile(
+    r"^(注|备注|说明|填表人|填报人|填表|审核人|审核|负责人|单位负责人|联系人|联系电话|制表人|制表|"
+    r"填报单位|填报日期|填表日期|日期|签字|盖章)\s*[:：]"
+)
+FOOTER_MAX_CELLS = 4
+
+
+def is_footer(cells: Sequence[object]) -> bool:
+    """Whether a row is a note or signature under the table (its first filled cell says 注：, 填表人：…)."""
+    filled = [c for c in cells if c is not None and c != ""]
+    return 0 < len(filled) <= FOOTER_MAX_CELLS and bool(_FOOTER.match(_text(filled[0])))
+
+
 SCAN_ROWS = 30  # the header is within the first rows of a sheet (a title and notes may come first)
 
 

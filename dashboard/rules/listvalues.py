@@ -28,7 +28,22 @@ class CellError(Exception):
         self.params = params or {}
 
 
-EMPTY_MARKS = frozenset({"", "-", "—", "–", "/", "／", "无", "空", "null", "none", "nan", "n/a", "#n/a"})
+EMPTY_MARKS = frozenset({"", "-", "—", "–", "/", "／", "无", "空", "null", "none", "n/a"})
+
+# What a spreadsheet shows when a formula failed (#N/A …), and "nan", which programs write for a missing
+# number: the real value is unknown, so the cell is an error to fix, never read as empty.
+SPREADSHEET_ERRORS = frozenset(
+    {"#n/a", "#value!", "#ref!", "#div/0!", "#num!", "#name?", "#null!", "#spill!", "#calc!", "#getting_data"}
+)
+
+
+def spreadsheet_error(value: object) -> str | None:
+    """The error a cell holds (#N/A, #VALUE!, nan …) as written, or None for an ordinary cell."""
+    if not isinstance(value, str) or not 2 < len(value) < 20:
+        return None
+    s = value.strip()
+    folded = unicodedata.normalize("NFKC", s).lower()
+    return s if folded in SPREADSHEET_ERRORS or folded == "nan" else None
 
 
 # Format characters lists carry without anyone seeing them: zero-width spaces and joiners, direction marks,
@@ -117,7 +132,7 @@ def yes_no(value: object) -> bool:
 
 _DMS = re.compile(
     r"^(?P<hemi1>[NSEW北南东西])?(?P<deg>\d+(\.\d+)?)[°度](?:(?P<min>\d+(\.\d+)?)['′分])?"
-    r"(?:(?P<sec>\d+(\.\d+)?)(\"|″|''|秒))?(?P<hemi2>[NSEW北南东西])?$",
+    r"(?:(?P<sec>\d+(\.\d+)?)(\"|″|''|′′|秒))?(?P<hemi2>[NSEW北南东西])?$",
     re.IGNORECASE,
 )
 
@@ -161,10 +176,15 @@ def uscc(value: object) -> str | None:
     code = uscc_rules.normalize(str(value))
     if code.lower() in EMPTY_MARKS:
         return None
+    if _SCIENTIFIC.fullmatch(code):  # a CSV saved by Excel after it turned the code into a number
+        raise CellError("uscc.numeric", {"value": code})
     why = uscc_rules.problem(code)
     if why:
         raise CellError(f"uscc.{why}", {"value": code[:30]})
     return code
+
+
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+", re.IGNORECASE)
 
 
 _CRS = (

@@ -42,6 +42,17 @@ def test_numbers(cell: object, value: float | None) -> None:
     assert V.number(cell) == value
 
 
+@pytest.mark.parametrize("cell", ["#N/A", "#VALUE!", " #REF! ", "#DIV/0!", "nan", "NaN"])
+def test_spreadsheet_errors_are_recognised_and_never_read_as_empty(cell: str) -> None:
+    assert V.spreadsheet_error(cell) == cell.strip()
+    assert V.text(cell) is not None
+
+
+@pytest.mark.parametrize("cell", ["N/A", "-", "", "#1线", "nano", 3.0, None])
+def test_ordinary_cells_are_not_spreadsheet_errors(cell: object) -> None:
+    assert V.spreadsheet_error(cell) is None
+
+
 def test_not_a_number_and_negative_amounts_are_errors() -> None:
     assert rule_of(V.number, "约三吨") == "number.invalid"
     assert rule_of(V.number, float("inf")) == "number.invalid"
@@ -55,6 +66,8 @@ def test_not_a_number_and_negative_amounts_are_errors() -> None:
         (" 37.3 ", 37.3),
         ("117°15′", 117.25),
         ("117度15分36秒", 117.26),
+        ("117°20′30″", 117 + 20 / 60 + 30 / 3600),  # prime and double prime (NFKC turns ″ into ′′)
+        ("37°18'20\"", 37 + 18 / 60 + 20 / 3600),
         ("E117.25", 117.25),
         ("37.5N", 37.5),
         ("", None),
@@ -82,6 +95,7 @@ def test_uscc_keeps_all_18_characters_and_leading_zeros() -> None:
     [
         (913501001000100000, "uscc.numeric"),  # Excel made a number of it: digits are gone
         (9.135010010001e17, "uscc.numeric"),
+        ("9.13501E+17", "uscc.numeric"),  # the same number, as a CSV saved by Excel writes it
         ("91350100M000100Y4", "uscc.length"),
         ("91350100M000100Y4O", "uscc.charset"),
         ("91350100M000100Y44", "uscc.check"),
