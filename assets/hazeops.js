@@ -229,6 +229,16 @@
           },
         }, texts, csrf);
       },
+      // ?import=<id> names the import the page shows, from the moment it is uploaded (a reload during a long
+      // check comes back to it) until it is published or discarded. replaceState, not a dcc.Location: that
+      // would make Dash's page router render the page again under a running check.
+      importInAddress: function (importId) {
+        var url = new URL(window.location.href);
+        if (importId) { url.searchParams.set("import", String(importId)); }
+        else { url.searchParams.delete("import"); }
+        window.history.replaceState(window.history.state, "", url.toString());
+        return window.dash_clientside.no_update;
+      },
       // The same for a daily air-quality series: the answer (rows stored, or bad rows) goes to a Store.
       uploadAir: function (clicks, city, texts, csrf) {
         return upload(clicks, {

@@ -8,7 +8,9 @@ admin who uploaded the file, and messages speak the language the page was opened
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -16,12 +18,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dashboard.auth import current_actor, services
 from dashboard.cards import describe_changes
-from dashboard.errors import HazeError
+from dashboard.errors import ConflictError, HazeError
 from dashboard.i18n import current_language, language, t
-from dashboard.timeutil import format_local
+from dashboard.timeutil import format_local, utcnow
 from dashboard.ui import fail, grid_block, ok
 from data_access import listexport, listimport
 from data_access.audit import Actor
@@ -41,11 +45,18 @@ def _import_id(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
+TICKET_SALT = "hazeops.list.publish"
+TICKET_SECONDS = 300
+
+
 class ListJobs:
     """The page's background work, bound to the app's database (a job has no request to find it from)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, secret: str) -> None:
         self.db = db
+        # Publishing runs as a job, without the user's request: the request that asked for it signs who
+        # asked (a ticket), and the job acts as that user only if the signature holds.
+        self.tickets = URLSafeTimedSerializer(secret, salt=TICKET_SALT)
 
     def _fresh(self) -> Database:
         # A job runs in a forked process: connections inherited from the parent must not be shared.
@@ -76,11 +87,16 @@ class ListJobs:
                         set_progress((pct, label))
 
                     set_progress((1, t("list.progress.start")))
-                    view = listimport.stage(db, actor, iid, progress)
+                    try:
+                        view = listimport.stage(db, actor, iid, progress)
+                    except ConflictError as exc:
+                        if exc.key != "listimport.not_uploaded":
+                            raise
+                        view = listimport.get_import(db, iid)  # another job checked it meanwhile
                 rules = listimport.problem_rules(db, iid)
             except HazeError as exc:
-                return no_update, no_update, fail(exc)
-            return P.preview(view, rules), f"?{urlencode({'import': iid})}", ""
+                return no_update, fail(exc)
+            return P.preview(view, rules), ""
 
     def export(
         self, set_progress: ProgressFn, _x: Any, _c: Any, _t: Any, texts: dict[str, Any] | None
@@ -103,6 +119,77 @@ class ListJobs:
 
             data, name = listexport.export(db, None, fmt, by=(texts or {}).get("user", ""), progress=progress)
             return dcc.send_bytes(data, name)
+
+    def publish(
+        self, set_progress: ProgressFn, ticket: Any, refresh: int | None, texts: dict[str, Any] | None
+    ) -> tuple[Any, ...]:
+        """Publish the staged import a signed ticket names, with progress; the preview shows the outcome."""
+        if not isinstance(ticket, str):
+            raise PreventUpdate
+        try:
+            asked = self.tickets.loads(ticket, max_age=TICKET_SECONDS)
+        except BadSignature:
+            raise PreventUpdate from None
+        db = self._fresh()
+        iid = int(asked["import"])
+        actor = Actor(
+            id=asked["actor_id"],
+            name=asked["actor"],
+            address=asked.get("address"),
+            request_id=asked.get("request_id"),
+        )
+        with language(_lang(texts)):
+
+            def progress(step: str, n: int, of: int) -> None:
+                set_progress((int(n / of * 100), t(f"list.progress.publish.{step}", n=n, of=of)))
+
+            try:
+                number = listimport.publish(db, actor, iid, asked.get("note"), asked.get("version"), progress)
+            except HazeError as exc:
+                # Someone else published (or discarded) meanwhile: show this import as it now stands.
+                try:
+                    view = listimport.get_import(db, iid)
+                    shown: Any = P.preview(view, listimport.problem_rules(db, iid))
+                except HazeError:
+                    shown = no_update
+                return shown, fail(exc), no_update, (refresh or 0) + 1, False
+            done = dbc.Alert(
+                [
+                    t("list.published", number=number),
+                    " ",
+                    dcc.Link(t("list.to_console"), href=dash.get_relative_path("/")),
+                ],
+                color="success",
+                dismissable=True,
+                id="list-published",
+            )
+            return (
+                html.P(t("list.preview_empty"), className="text-muted small"),
+                done,
+                None,
+                (refresh or 0) + 1,
+                False,
+            )
+
+
+STAGE_GIVE_UP = timedelta(minutes=30)  # a check still "uploaded" after this lost its job (a restart)
+
+
+def poll_import(_n: int | None, import_id: Any) -> tuple[Any, bool]:
+    """After a reload during a check: show the preview once the job that was checking has finished."""
+    iid = _import_id(import_id)
+    if iid is None:
+        return no_update, True
+    _, db = services()
+    try:
+        view = listimport.get_import(db, iid)
+    except HazeError:
+        return no_update, True
+    if view.status == "uploaded":
+        if utcnow() - view.created_at > STAGE_GIVE_UP:
+            return dbc.Alert(t("list.check_lost"), color="warning", id="list-status"), True
+        return no_update, False
+    return P.preview(view, listimport.problem_rules(db, iid)), True
 
 
 def problem_filter(severity: str | None, rule: str | None) -> str:
@@ -184,35 +271,25 @@ def toggle_publish(_open: int | None, _cancel: int | None) -> bool:
     return ctx.triggered_id == P.PUBLISH
 
 
-def publish(
-    n: int | None, import_id: Any, note: str | None, version: int | None, refresh: int | None
-) -> tuple[Any, ...]:
-    """Publish the staged import as the next revision."""
+def request_publish(n: int | None, import_id: Any, note: str | None, version: int | None) -> str:
+    """Sign who asks to publish which import (the job that publishes has no request to ask)."""
     iid = _import_id(import_id)
     if not n or iid is None:
         raise PreventUpdate
-    _, db = services()
-    try:
-        number = listimport.publish(db, current_actor(), iid, note, version)
-    except HazeError as exc:
-        return no_update, fail(exc), no_update, no_update, no_update, False
-    done = dbc.Alert(
-        [
-            t("list.published", number=number),
-            " ",
-            dcc.Link(t("list.to_console"), href=dash.get_relative_path("/")),
-        ],
-        color="success",
-        dismissable=True,
-        id="list-published",
-    )
-    return (
-        html.P(t("list.preview_empty"), className="text-muted small"),
-        done,
-        None,
-        "",
-        (refresh or 0) + 1,
-        False,
+    actor = current_actor()
+    secret = current_app.secret_key
+    assert isinstance(secret, str | bytes)
+    return URLSafeTimedSerializer(secret, salt=TICKET_SALT).dumps(
+        {
+            "import": iid,
+            "note": note,
+            "version": version,
+            "actor_id": actor.id,
+            "actor": actor.name,
+            "address": actor.address,
+            "request_id": actor.request_id,
+            "nonce": secrets.token_hex(4),  # the same request twice is still a new value for the store
+        }
     )
 
 
@@ -225,8 +302,8 @@ def discard(n: int | None, import_id: Any, version: int | None) -> tuple[Any, ..
     try:
         listimport.discard(db, current_actor(), iid, version)
     except HazeError as exc:
-        return no_update, fail(exc), no_update, no_update
-    return html.P(t("list.preview_empty"), className="text-muted small"), ok("list.discarded"), None, ""
+        return no_update, fail(exc), no_update
+    return html.P(t("list.preview_empty"), className="text-muted small"), ok("list.discarded"), None
 
 
 def load_revisions(_refresh: int | None) -> list[dict[str, Any]]:
@@ -251,7 +328,9 @@ def load_revisions(_refresh: int | None) -> list[dict[str, Any]]:
                     changed=c.get("changed", 0),
                     removed=c.get("removed", 0),
                 ),
-                "file": r.file_name or "",
+                "file": t("revision.restore_file", number=r.restored_from)
+                if r.restored_from
+                else r.file_name or "",
                 "sha": (r.file_sha256 or "")[:10],
                 "sha_full": r.file_sha256 or "",
                 "note": r.note or "",
@@ -276,12 +355,18 @@ def restore(n: int | None, selected: list[dict[str, Any]] | None) -> tuple[Any, 
 
 def register(app: Dash) -> None:
     """Attach the page's callbacks to app (the background ones through ListJobs)."""
-    jobs = ListJobs(app.server.extensions["hazeops"]["db"])
+    jobs = ListJobs(app.server.extensions["hazeops"]["db"], str(app.server.secret_key))
     app.clientside_callback(
         ClientsideFunction("hazeops", "mountFileInput"),
         Output(P.FILE_SLOT, "title"),
         Input(P.TEXTS, "data"),
         State(P.FILE_SLOT, "id"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "importInAddress"),
+        Output(P.URL, "title"),
+        Input(P.IMPORT_ID, "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction("hazeops", "uploadList"),
@@ -295,7 +380,6 @@ def register(app: Dash) -> None:
     )
     app.callback(
         Output(P.PREVIEW, "children"),
-        Output(P.URL, "search"),
         Output(P.UPLOAD_MSG, "children", allow_duplicate=True),
         Input(P.IMPORT_ID, "data"),
         State(P.TEXTS, "data"),
@@ -367,25 +451,36 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(toggle_publish)
     app.callback(
-        Output(P.PREVIEW, "children", allow_duplicate=True),
-        Output(P.ACTION_MSG, "children"),
-        Output(P.IMPORT_ID, "data", allow_duplicate=True),
-        Output(P.URL, "search", allow_duplicate=True),
-        Output(P.REFRESH, "data"),
-        Output(P.PUBLISH_MODAL, "is_open", allow_duplicate=True),
+        Output(P.PUBLISH_TICKET, "data"),
         Input(P.PUBLISH_CONFIRM, "n_clicks"),
         State(P.IMPORT_ID, "data"),
         State(P.NOTE, "value"),
         State(P.VERSION, "data"),
-        State(P.REFRESH, "data"),
         running=[(Output(P.PUBLISH_CONFIRM, "disabled"), True, False)],
         prevent_initial_call=True,
-    )(publish)
+    )(request_publish)
+    app.callback(
+        Output(P.PREVIEW, "children", allow_duplicate=True),
+        Output(P.ACTION_MSG, "children"),
+        Output(P.IMPORT_ID, "data", allow_duplicate=True),
+        Output(P.REFRESH, "data"),
+        Output(P.PUBLISH_MODAL, "is_open", allow_duplicate=True),
+        Input(P.PUBLISH_TICKET, "data"),
+        State(P.REFRESH, "data"),
+        State(P.TEXTS, "data"),
+        background=True,
+        progress=[Output(P.PUBLISH_PROGRESS, "value"), Output(P.PUBLISH_PROGRESS, "label")],
+        running=[
+            (Output(P.PUBLISH_CONFIRM, "disabled"), True, False),
+            (Output(P.PUBLISH_CANCEL, "disabled"), True, False),
+            (Output(P.PUBLISH_PROGRESS, "style"), SHOWN, P.HIDDEN),
+        ],
+        prevent_initial_call=True,
+    )(jobs.publish)
     app.callback(
         Output(P.PREVIEW, "children", allow_duplicate=True),
         Output(P.ACTION_MSG, "children", allow_duplicate=True),
         Output(P.IMPORT_ID, "data", allow_duplicate=True),
-        Output(P.URL, "search", allow_duplicate=True),
         Input(P.DISCARD, "n_clicks"),
         State(P.IMPORT_ID, "data"),
         State(P.VERSION, "data"),
@@ -393,6 +488,13 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )(discard)
     app.callback(Output(P.REV_GRID, "rowData"), Input(P.REFRESH, "data"))(load_revisions)
+    app.callback(
+        Output(P.PREVIEW, "children", allow_duplicate=True),
+        Output(P.POLL, "disabled"),
+        Input(P.POLL, "n_intervals"),
+        State(P.IMPORT_ID, "data"),
+        prevent_initial_call=True,
+    )(poll_import)
     app.callback(
         Output(P.IMPORT_ID, "data", allow_duplicate=True),
         Output(P.RESTORE_MSG, "children"),

@@ -12,10 +12,19 @@ from dashboard.errors import HazeError
 from dashboard.i18n import DEFAULT_LANGUAGE, catalog, t
 
 
-def page_title(key: str) -> Callable[..., str]:
-    """Return a title function Dash pages calls at request time, in the user's language."""
+def page_title(key: str, module: str | None = None) -> Callable[..., str]:
+    """Return a title function Dash pages calls at request time, in the user's language.
+
+    A user whose role may not open the page (module) sees an error's title, as the page shows an error.
+    """
 
     def title(**_: Any) -> str:
+        from flask_login import current_user
+
+        from dashboard.permissions import page_allowed
+
+        if module and current_user.is_authenticated and not page_allowed(module, current_user.role):
+            return f"{t('error.forbidden_title')} · {t('app.name')}"
         return f"{t(key)} · {t('app.name')}"
 
     return title

@@ -678,12 +678,31 @@ def discard(db: Database, actor: Actor, import_id: int, version: int | None = No
         record(s, actor, "list.import.discard", "list_import", import_id, before={"file": imp.file_name})
 
 
-def publish(db: Database, actor: Actor, import_id: int, note: str | None, version: int | None = None) -> int:
-    """Apply a staged import to the list as a new revision, in one transaction; return its number."""
+PUBLISH_STEPS = ("check", "write", "snapshot", "commit")
+
+
+def publish(
+    db: Database,
+    actor: Actor,
+    import_id: int,
+    note: str | None,
+    version: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
+    """Apply a staged import to the list as a new revision, in one transaction; return its number.
+
+    `progress(step, n, of)` is told each step of PUBLISH_STEPS as it starts.
+    """
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name, PUBLISH_STEPS.index(name) + 1, len(PUBLISH_STEPS))
+
     note = (note or "").strip() or None
     if note and len(note) > 500:
         raise ValidationError("listimport.note_long", field="note")
     now = utcnow()
+    step("check")
     with db.write() as s:
         imp = s.get(ListImport, import_id)
         if imp is None:
@@ -722,7 +741,9 @@ def publish(db: Database, actor: Actor, import_id: int, note: str | None, versio
         )
         s.add(revision)
         s.flush()  # the revision number is unique: a publish that raced this one fails here (a conflict)
+        step("write")
         apply_staged(s, actor, staged, revision.id, now)
+        step("snapshot")
         listed = load_records(s, where=[E.in_list.is_(True)])
         revision.counts = {
             "enterprises": len(listed),
@@ -747,6 +768,7 @@ def publish(db: Database, actor: Actor, import_id: int, note: str | None, versio
             },
             reason=note,
         )
+        step("commit")
         return revision.number
 
 

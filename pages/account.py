@@ -10,7 +10,7 @@ from flask_login import current_user
 from dashboard.i18n import LANGUAGES, t
 from dashboard.ui import labelled, page_header, page_title
 
-dash.register_page(__name__, path="/account", title=page_title("page.account.title"), order=90)
+dash.register_page(__name__, path="/account", title=page_title("page.account.title", __name__), order=90)
 
 CURRENT = "account-current-password"
 NEW = "account-new-password"

@@ -11,7 +11,11 @@ from dashboard.i18n import t
 from dashboard.ui import dropdown, grid_locale, page_header, page_title
 
 dash.register_page(
-    __name__, path="/admin/audit", title=page_title("page.audit.title"), nav_key="page.audit.nav", order=85
+    __name__,
+    path="/admin/audit",
+    title=page_title("page.audit.title", __name__),
+    nav_key="page.audit.nav",
+    order=85,
 )
 
 URL = "audit-url"  # a second Location (refresh=False): writing filters to it does not rebuild the page

@@ -18,10 +18,14 @@ from dashboard.ui import dropdown, grid_locale, page_header, page_title
 from data_access import enterprises, listimport
 
 dash.register_page(
-    __name__, path="/admin/list", title=page_title("page.list.title"), nav_key="page.list.nav", order=70
+    __name__,
+    path="/admin/list",
+    title=page_title("page.list.title", __name__),
+    nav_key="page.list.nav",
+    order=70,
 )
 
-URL = "list-url"  # a second Location (refresh=False): ?import=<id> follows the import on this page
+URL = "list-url"  # ?import=<id> follows the import on this page (hazeops.importInAddress)
 IMPORT_ID = "list-import-id"
 TEXTS = "list-texts"  # messages for the upload script, in the user's language
 CSRF = "list-csrf"
@@ -39,6 +43,9 @@ PROBLEM_DOWNLOAD, PROBLEM_FILE = "list-problem-download", "list-problem-file"
 DIFF_CHANGE, DIFF_Q, DIFF_FILTER = "list-diff-change", "list-diff-q", "list-diff-filter"
 DIFF_GRID, DIFF_PURGED = "list-diff-grid", "list-diff-purged"
 NOTE, PUBLISH, DISCARD, VERSION = "list-note", "list-publish", "list-discard", "list-version"
+PUBLISH_TICKET, PUBLISH_PROGRESS = "list-publish-ticket", "list-publish-progress"
+POLL = "list-poll"  # while an import is being checked by a job this page did not start (after a reload)
+POLL_MS = 2000
 PUBLISH_MODAL, PUBLISH_CONFIRM, PUBLISH_CANCEL = (
     "list-publish-modal",
     "list-publish-confirm",
@@ -113,7 +120,7 @@ def _sheets(view: listimport.ImportView) -> html.Div:
     rows = []
     for sh in view.summary.get("sheets", []):
         if sh.get("skipped"):
-            known = sh["skipped"] in ("header.not_found", "no_measures")
+            known = sh["skipped"] in ("header.not_found", "no_measures", "hidden")
             note = t(f"list.sheet_skipped.{sh['skipped']}") if known else t("list.sheet_header_problem")
         else:
             at = sh["header_rows"]
@@ -136,7 +143,7 @@ def problem_columns() -> list[dict[str, Any]]:
     return [
         {"field": "severity", "headerName": t("list.col.severity"), "width": 80, "cellClass": "sev-cell"},
         {"field": "sheet", "headerName": t("list.sheet"), "width": 110},
-        {"field": "row", "headerName": t("list.col.row"), "width": 70},
+        {"field": "row", "headerName": t("list.col.row"), "width": 86},
         {"field": "column", "headerName": t("list.col.column"), "width": 70},
         {"field": "header", "headerName": t("list.col.header"), "width": 150},
         {
@@ -201,20 +208,23 @@ def preview(view: listimport.ImportView, rules: list[tuple[str, str, int]]) -> h
     """The staged import: file, state, counts, sheets, problems, changes, and publish or discard."""
     s = view.summary
     kind = t(f"list.kind.{'restore' if view.source == 'restore' else view.kind or 'unknown'}")
+    if view.source == "restore":  # no file: a revision's snapshot, staged by someone
+        title = t("revision.restore_file", number=view.restore_of)
+        about = t("list.meta_restore", by=view.created_by, at=format_local(view.created_at))
+    else:
+        title = view.file_name
+        about = t(
+            "list.meta",
+            kind=kind,
+            mode=t(f"list.mode.{view.mode}"),
+            by=view.created_by,
+            at=format_local(view.created_at),
+            size=f"{view.file_size / 1024:.0f}",
+        )
     meta = html.Div(
         [
-            html.Strong(view.file_name, id="list-file-name"),
-            html.Span(
-                t(
-                    "list.meta",
-                    kind=kind,
-                    mode=t(f"list.mode.{view.mode}"),
-                    by=view.created_by,
-                    at=format_local(view.created_at),
-                    size=f"{view.file_size / 1024:.0f}",
-                ),
-                className="text-muted small ms-2",
-            ),
+            html.Strong(title, id="list-file-name"),
+            html.Span(about, className="text-muted small ms-2"),
         ],
         className="mb-2",
     )
@@ -337,7 +347,9 @@ def preview(view: listimport.ImportView, rules: list[tuple[str, str, int]]) -> h
                     dbc.Col(
                         [
                             dbc.Button(
-                                t("list.publish", number=(view.current_revision or 0) + 1),
+                                t("list.publish", number=(view.current_revision or 0) + 1)
+                                if view.can_publish
+                                else t("list.publish_blocked"),
                                 id=PUBLISH,
                                 color="primary",
                                 disabled=not view.can_publish,
@@ -358,12 +370,22 @@ def preview(view: listimport.ImportView, rules: list[tuple[str, str, int]]) -> h
                         dbc.ModalTitle(t("list.confirm_title", number=(view.current_revision or 0) + 1))
                     ),
                     dbc.ModalBody(
-                        t(
-                            "list.confirm_body",
-                            new=s.get("new", 0),
-                            changed=s.get("changed", 0),
-                            removed=s.get("removed", 0),
-                        )
+                        [
+                            t(
+                                "list.confirm_body",
+                                new=s.get("new", 0),
+                                changed=s.get("changed", 0),
+                                removed=s.get("removed", 0),
+                            ),
+                            dbc.Progress(
+                                id=PUBLISH_PROGRESS,
+                                value=0,
+                                className="mt-3",
+                                striped=True,
+                                animated=True,
+                                style=HIDDEN,
+                            ),
+                        ]
                     ),
                     dbc.ModalFooter(
                         [
@@ -383,17 +405,21 @@ def preview(view: listimport.ImportView, rules: list[tuple[str, str, int]]) -> h
 def open_imports(current: int | None) -> html.Div:
     """Imports staged but not yet published or discarded (by anyone): where to pick up."""
     _, db = services()
+    # Only imports someone could still publish: failed ones and ones overtaken by a newer revision are done.
     items = [
         v
         for v in listimport.recent_imports(db, 10)
-        if v.status in ("ready", "uploaded", "failed") and v.id != current
+        if v.status in ("ready", "uploaded") and not v.stale and v.id != current
     ]
     if not items:
         return html.Div()
     links = [
         html.Li(
             [
-                dcc.Link(v.file_name, href=dash.get_relative_path(f"/admin/list?import={v.id}")),
+                dcc.Link(
+                    t("revision.restore_file", number=v.restore_of) if v.source == "restore" else v.file_name,
+                    href=dash.get_relative_path(f"/admin/list?import={v.id}"),
+                ),
                 html.Span(
                     " · ".join(
                         ["", t(f"listimport.status.{v.status}"), v.created_by, format_local(v.created_at)]
@@ -416,7 +442,7 @@ def revision_columns() -> list[dict[str, Any]]:
     """Columns of the revisions grid."""
     return [
         {"field": "number", "headerName": t("list.rev.number"), "width": 70},
-        {"field": "published", "headerName": t("list.rev.published"), "width": 140},
+        {"field": "published", "headerName": t("list.rev.published"), "width": 160},
         {"field": "by", "headerName": t("list.rev.by"), "width": 90},
         {"field": "kind", "headerName": t("list.rev.kind"), "width": 110},
         {"field": "enterprises", "headerName": t("list.rev.enterprises"), "width": 80},
@@ -562,11 +588,13 @@ def layout(**query: Any) -> html.Div:
     )
     return html.Div(
         [
-            dcc.Location(id=URL, refresh=False),
+            html.Span(id=URL, hidden=True),
             dcc.Store(id=IMPORT_ID, data=import_id),
             dcc.Store(id=TEXTS, data=upload_texts()),
             dcc.Store(id=CSRF, data=csrf_token()),
             dcc.Store(id=REFRESH, data=0),
+            dcc.Store(id=PUBLISH_TICKET),
+            dcc.Interval(id=POLL, interval=POLL_MS, disabled=not (view and view.status == "uploaded")),
             dcc.Download(id=PROBLEM_FILE),
             page_header("page.list.title", "page.list.subtitle"),
             html.Span(t("demo.note"), className="small text-muted") if enterprises.has_demo(db) else None,

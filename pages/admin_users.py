@@ -12,7 +12,11 @@ from dashboard.roles import Role
 from dashboard.ui import dropdown, grid_locale, labelled, page_header, page_title
 
 dash.register_page(
-    __name__, path="/admin/users", title=page_title("page.users.title"), nav_key="page.users.nav", order=80
+    __name__,
+    path="/admin/users",
+    title=page_title("page.users.title", __name__),
+    nav_key="page.users.nav",
+    order=80,
 )
 
 GRID = "users-grid"

@@ -15,7 +15,9 @@ from dashboard.timeutil import format_local
 from dashboard.ui import page_title
 from data_access import enterprises
 
-dash.register_page(__name__, path_template="/enterprise/<eid>", title=page_title("page.enterprise.title"))
+dash.register_page(
+    __name__, path_template="/enterprise/<eid>", title=page_title("page.enterprise.title", __name__)
+)
 
 
 def _id(eid: Any) -> int | None:

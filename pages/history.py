@@ -21,7 +21,11 @@ from data_access import airquality, warnings
 from data_access.listimport import MAX_FILE_BYTES
 
 dash.register_page(
-    __name__, path="/history", title=page_title("page.history.title"), nav_key="page.history.nav", order=30
+    __name__,
+    path="/history",
+    title=page_title("page.history.title", __name__),
+    nav_key="page.history.nav",
+    order=30,
 )
 
 SERIES, CHART, EPISODES = "aq-series", "aq-chart", "history-episodes"

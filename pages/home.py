@@ -23,7 +23,9 @@ from dashboard.tiles import BaseMap
 from dashboard.ui import dropdown, grid_locale, page_title
 from data_access import county, enterprises, warnings
 
-dash.register_page(__name__, path="/", title=page_title("page.home.title"), nav_key="page.home.nav", order=0)
+dash.register_page(
+    __name__, path="/", title=page_title("page.home.title", __name__), nav_key="page.home.nav", order=0
+)
 
 URL = "console-url"  # a second Location (refresh=False): filters go to the URL without rebuilding the map
 FILTER = "console-filter"  # the canonical query string of the filter, read by the grid's row requests

@@ -24,7 +24,11 @@ from dashboard.ui import dropdown, labelled, page_header, page_title
 from data_access import targets
 
 dash.register_page(
-    __name__, path="/targets", title=page_title("page.targets.title"), nav_key="page.targets.nav", order=20
+    __name__,
+    path="/targets",
+    title=page_title("page.targets.title", __name__),
+    nav_key="page.targets.nav",
+    order=20,
 )
 
 CHECK, SOURCES = "targets-check", "targets-sources"

@@ -24,7 +24,11 @@ from dashboard.ui import dropdown, grid_locale, labelled, page_header, page_titl
 from data_access import enterprises, obligations, warnings
 
 dash.register_page(
-    __name__, path="/warning", title=page_title("page.warning.title"), nav_key="page.warning.nav", order=10
+    __name__,
+    path="/warning",
+    title=page_title("page.warning.title", __name__),
+    nav_key="page.warning.nav",
+    order=10,
 )
 
 URL = "warning-url"

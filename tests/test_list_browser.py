@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from data_access.db import Database
 from data_access.demo_county import generate
-from data_access.models import Enterprise, ListRevision
+from data_access.models import AuditEvent, Enterprise, ListRevision
 from tests.conftest import Gunicorn, shot
 from tests.listfiles import HEADER, row, xlsx
 from tests.test_browser import log_in
@@ -52,11 +52,15 @@ def test_upload_check_preview_and_publish(
     page.click("#list-publish-confirm")
     page.wait_for_selector("#list-published >> text=第 2 版")
     page.wait_for_selector("#list-rev-grid .ag-row >> text=增补两家")
+    assert "import=" not in page.url  # the published import is done: a reload shows the empty preview
     shot(page, "list-published")
     with db.read() as s:
         assert s.scalar(select(func.max(ListRevision.number))) == 2
         listed = s.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.in_list.is_(True)))
+        # The publishing job acted as the admin who confirmed (a signed ticket), not as a system user.
+        who = s.scalars(select(AuditEvent.actor_name).where(AuditEvent.action == "list.publish")).all()
     assert listed == len(generate()) + 2
+    assert who[-1] == "admin"
 
     page.goto(live_server.url + "/?q=测试1号")
     page.wait_for_selector("#console-count >> text=共 1 家企业")
@@ -91,6 +95,48 @@ def test_a_file_with_errors_shows_them_and_cannot_be_published(
     assert page.console_errors == []
 
 
+def test_two_admins_publishing_from_the_same_base_the_second_sees_why_and_the_new_state(
+    page: Any, live_server: Gunicorn, db: Database, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "甲.xlsx", tmp_path / "乙.xlsx"
+    first.write_bytes(xlsx(("清单", [HEADER, row(1)], [])))
+    second.write_bytes(xlsx(("清单", [HEADER, row(2)], [])))
+    log_in(page, live_server.url, "admin")
+    page.wait_for_selector("#nav-admin-list")
+    other = page.context.new_page()  # the same admin's second tab
+    upload(page, live_server.url, first)
+    upload(other, live_server.url, second)
+    assert "检查通过" in other.inner_text("#list-status")
+    page.click("#list-publish")
+    page.click("#list-publish-confirm")
+    page.wait_for_selector("#list-published >> text=第 2 版")
+    other.click("#list-publish")
+    other.click("#list-publish-confirm")
+    other.wait_for_selector("#list-action-msg >> text=第 2 版")  # refused: version 2 was published meanwhile
+    other.wait_for_selector("#list-status.alert-warning")  # the preview now says the import is out of date
+    assert other.is_disabled("#list-publish")
+    other.wait_for_selector("#list-rev-grid .ag-row[row-id='2']")
+    with db.read() as s:
+        assert s.scalar(select(func.max(ListRevision.number))) == 2
+
+
+def test_a_reload_during_a_check_shows_the_result_when_the_check_ends(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    from data_access import listimport
+    from data_access.audit import Actor
+
+    actor = Actor(id=None, name="admin")
+    import_id = listimport.create_upload(db, actor, "检查中.xlsx", xlsx(("清单", [HEADER, row(1)], [])))
+    log_in(page, live_server.url, "admin")
+    page.wait_for_selector("#nav-admin-list")
+    page.goto(f"{live_server.url}/admin/list?import={import_id}")  # as after a reload: no job of this page
+    page.wait_for_selector("#list-status >> text=正在检查")
+    listimport.stage(db, actor, import_id)  # the job the page lost finishes
+    page.wait_for_selector("#list-status >> text=检查通过", timeout=15_000)
+    assert count(page, "new") == 1
+
+
 def test_restore_a_revision_from_the_page(
     page: Any, live_server: Gunicorn, db: Database, tmp_path: Path
 ) -> None:
@@ -120,6 +166,8 @@ def test_leadership_cannot_open_the_list_page(page: Any, live_server: Gunicorn, 
     assert page.locator("#nav-admin-list").count() == 0
     page.goto(live_server.url + "/admin/list")
     page.wait_for_selector("#page-forbidden")
+    page.wait_for_timeout(500)  # the router has run: its title stays the error's, not the page's
+    assert page.title().startswith("无权访问") and "清单管理" not in page.title()
 
 
 def test_the_console_exports_exactly_the_filtered_enterprises(
