@@ -83,7 +83,8 @@
   }
 
   // POST the file chosen in cfg.input (and cfg.fields) to cfg.url with the session's CSRF token, showing
-  // upload progress in cfg.progress; errors (the API's JSON message) go to cfg.msg, success to cfg.done.
+  // upload progress in cfg.progress; errors (the API's JSON message) go to cfg.msg, success to cfg.done
+  // (also an error status listed in cfg.details, whose body the page shows line by line).
   function upload(clicks, cfg, texts, csrf) {
     var set = window.dash_clientside.set_props;
     var input = document.getElementById(cfg.input);
@@ -115,7 +116,7 @@
         window.location.assign(prefix() + "/login?next=" + encodeURIComponent(window.location.pathname));
         return;
       }
-      if (xhr.status === cfg.expect && body) {
+      if (body && (xhr.status === cfg.expect || (cfg.details || []).indexOf(xhr.status) >= 0)) {
         input.value = "";
         cfg.done(body, file, set, alertOf);
       } else {
@@ -243,7 +244,7 @@
       uploadAir: function (clicks, city, texts, csrf) {
         return upload(clicks, {
           url: "/api/v1/air-quality", input: "aq-file", button: "aq-upload", progress: "aq-progress",
-          msg: "aq-msg", expect: 200, fields: { city: city || "" },
+          msg: "aq-msg", expect: 200, details: [422], fields: { city: city || "" },
           done: function (body, file, set) { set("aq-result", { data: body }); },
         }, texts, csrf);
       },

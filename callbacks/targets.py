@@ -17,6 +17,8 @@ from dashboard.ui import fail, ok
 from data_access import targets
 from pages import targets as P
 
+LEVEL_VALUES = frozenset(lv.value for lv in Level)
+
 
 def top(level: str | None, pollutant: str | None, _refresh: int | None) -> Any:
     """The enterprises that contribute most to a level's reduction of a pollutant."""
@@ -50,6 +52,20 @@ def top(level: str | None, pollutant: str | None, _refresh: int | None) -> Any:
     return dbc.Table([head, html.Tbody(body)], size="sm", className="small", id="targets-top-rows")
 
 
+def fill_target(level: str | None, pollutant: str | None, _refresh: int | None) -> tuple[Any, Any, int]:
+    """The chosen target as stored (to edit it), and the version it was read at."""
+    _, db = services()
+    have = targets.targets(db).get((Level(level), pollutant or "")) if level in LEVEL_VALUES else None
+    return (have.percent, have.source, have.version) if have else (None, None, 0)
+
+
+def fill_base(pollutant: str | None, _refresh: int | None) -> tuple[Any, Any, Any, int]:
+    """The chosen county total as stored, and the version it was read at."""
+    _, db = services()
+    have = targets.bases(db).get(pollutant or "")
+    return (have.annual_tpa, have.year, have.source, have.version) if have else (None, None, None, 0)
+
+
 def save_target(
     _save: int | None,
     _defaults: int | None,
@@ -57,6 +73,7 @@ def save_target(
     pollutant: str,
     percent: Any,
     source: str | None,
+    version: int | None,
     refresh: int | None,
 ) -> tuple[Any, Any, Any]:
     """Set one target with its source, or fill the missing ones with the national defaults."""
@@ -68,7 +85,7 @@ def save_target(
             n = targets.use_defaults(db, current_actor())
             message = ok("targets.defaults_done", n=n)
         else:
-            targets.set_target(db, current_actor(), level, pollutant, percent, source)
+            targets.set_target(db, current_actor(), level, pollutant, percent, source, version)
             message = ok("targets.saved")
     except HazeError as exc:
         return fail(exc), P.check_block(), refresh
@@ -76,20 +93,51 @@ def save_target(
 
 
 def save_base(
-    _n: int | None, pollutant: str, total: Any, year: Any, source: str | None, refresh: int | None
+    _n: int | None,
+    pollutant: str,
+    total: Any,
+    year: Any,
+    source: str | None,
+    version: int | None,
+    refresh: int | None,
 ) -> tuple[Any, Any, Any]:
     """Set the county's annual total of a pollutant with its year and source."""
     if not ctx.triggered[0].get("value"):
         raise PreventUpdate
     _, db = services()
     try:
-        targets.set_base(db, current_actor(), pollutant, total, year, source)
+        targets.set_base(db, current_actor(), pollutant, total, year, source, version=version)
     except HazeError as exc:
         return fail(exc), P.check_block(), refresh
     return ok("targets.saved"), P.check_block(), (refresh or 0) + 1
 
 
 def register(app: Dash) -> None:
+    """Attach the page's callbacks."""
+    _register_fills(app)
+    _register_rest(app)
+
+
+def _register_fills(app: Dash) -> None:
+    app.callback(
+        Output(P.EDIT_PERCENT, "value"),
+        Output(P.EDIT_SOURCE, "value"),
+        Output(P.TARGET_VERSION, "data"),
+        Input(P.EDIT_LEVEL, "value"),
+        Input(P.EDIT_POLLUTANT, "value"),
+        Input(P.REFRESH, "data"),
+    )(fill_target)
+    app.callback(
+        Output(P.BASE_TOTAL, "value"),
+        Output(P.BASE_YEAR, "value"),
+        Output(P.BASE_SOURCE, "value"),
+        Output(P.BASE_VERSION, "data"),
+        Input(P.BASE_POLLUTANT, "value"),
+        Input(P.REFRESH, "data"),
+    )(fill_base)
+
+
+def _register_rest(app: Dash) -> None:
     """Attach the page's callbacks to app."""
     app.callback(
         Output(P.TOP_TABLE, "children"),
@@ -107,6 +155,7 @@ def register(app: Dash) -> None:
         State(P.EDIT_POLLUTANT, "value"),
         State(P.EDIT_PERCENT, "value"),
         State(P.EDIT_SOURCE, "value"),
+        State(P.TARGET_VERSION, "data"),
         State(P.REFRESH, "data"),
         running=[(Output(P.SAVE_TARGET, "disabled"), True, False)],
         prevent_initial_call=True,
@@ -120,6 +169,7 @@ def register(app: Dash) -> None:
         State(P.BASE_TOTAL, "value"),
         State(P.BASE_YEAR, "value"),
         State(P.BASE_SOURCE, "value"),
+        State(P.BASE_VERSION, "data"),
         State(P.REFRESH, "data"),
         running=[(Output(P.SAVE_BASE, "disabled"), True, False)],
         prevent_initial_call=True,

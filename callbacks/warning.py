@@ -81,6 +81,21 @@ def record(
     return dbc.Alert(t("warning.recorded"), color="success", className="py-2 mb-0"), time.time()
 
 
+def withdraw(n: int | None, reason: str | None, target: dict[str, Any] | None) -> tuple[Any, Any]:
+    """Withdraw the last recorded step (a mistake), with the reason; the page then reloads."""
+    if not n:
+        raise PreventUpdate
+    _, db = services()
+    target = target or {}
+    try:
+        warnings.withdraw_last(
+            db, current_actor(), reason, episode_id=target.get("id"), last_seq=target.get("last_seq")
+        )
+    except HazeError as exc:
+        return fail(exc), no_update
+    return dbc.Alert(t("warning.withdrawn"), color="success", className="py-2 mb-0"), time.time()
+
+
 def follow(level: str | None, town: list[str] | None, category: list[str] | None) -> tuple[Any, Any, Any]:
     """A new level, town or category: the URL, the grid's filter, the counts table."""
     if level not in {lv.value for lv in Level}:
@@ -147,7 +162,14 @@ class WarningJobs:
         with language(job.get("lang")):
             set_progress((10, t("warning.exporting")))
             episode = warnings.current(self.db)
-            doc = next((c.doc_no for c in reversed(episode.changes) if c.doc_no), None) if episode else None
+            # The 文号 of the notice that set this level, only when the list is for the level in force: a
+            # list drawn up for another level (planning) must not cite the current notice.
+            doc = None
+            if episode and episode.state().obligation_level is level:
+                doc = next(
+                    (c.doc_no for c in reversed(episode.changes) if c.level and c.level.value == level.value),
+                    None,
+                )
             items = obligations.every(self.db, level, flt)
             set_progress((60, t("warning.exporting")))
             data, name = notification_file(
@@ -176,6 +198,15 @@ def register(app: Dash) -> None:
         running=[(Output(P.FORM_MSG, "className"), "mt-2 opacity-50", "mt-2")],
         prevent_initial_call=True,
     )(record)
+    app.callback(
+        Output(P.WITHDRAW_MSG, "children"),
+        Output(RELOAD, "data", allow_duplicate=True),
+        Input(P.WITHDRAW, "n_clicks"),
+        State(P.WITHDRAW_REASON, "value"),
+        State(P.WITHDRAW_TARGET, "data"),
+        running=[(Output(P.WITHDRAW, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )(withdraw)
     app.callback(
         Output(P.URL, "search"),
         Output(P.QUERY, "data"),

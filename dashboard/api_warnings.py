@@ -1,4 +1,4 @@
-"""Warnings, obligations and the target check under /api/v1 (read-only; recording is on the 预警响应 page)."""
+"""Warnings, obligations and the target check under /api/v1 (read-only; recording is on the 预警应对 page)."""
 
 from __future__ import annotations
 
@@ -183,11 +183,22 @@ def air_quality_upload() -> tuple[Response, int] | Response:
     parsed = airquality.import_series(
         db, current_actor(), upload.read(), upload.filename or "", city=request.form.get("city") or None
     )
-    bad = [{"line": b.line, "message": t(b.key, **b.params)} for b in parsed.bad[:200]]
+    if parsed.bad:  # nothing was stored: each bad line, so the file can be fixed and sent again
+        bad = [{"line": b.line, "message": t(b.key, **b.params)} for b in parsed.bad[:200]]
+        message = t("aq.bad", n=len(parsed.bad))
+        resp = jsonify(
+            error={"code": "unprocessable", "message": message, "field": "file"},
+            imported=0,
+            bad=bad,
+            bad_total=len(parsed.bad),
+        )
+        return resp, 422
+    if not parsed.rows:
+        return error(400, "aq.no_rows")
     return jsonify(
-        imported=0 if parsed.bad else len(parsed.rows),
+        imported=len(parsed.rows),
         metric=parsed.metric,
         cities=sorted({c for c, *_ in parsed.rows}),
-        bad=bad,
-        bad_total=len(parsed.bad),
+        bad=[],
+        bad_total=0,
     )

@@ -100,6 +100,17 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_warning_history(_args: argparse.Namespace) -> int:
+    """Load the city's warning history (济南, from public notices) into a production database, once."""
+    from data_access import warnings
+    from data_access.audit import Actor
+
+    db = _db(_config())
+    n = warnings.load_history(db, Actor.system("cli"))
+    print(t("cli.history_loaded", "zh", n=n))
+    return 0
+
+
 def _progress(table: str, done: int, total: int) -> None:
     """One line per table on stderr, rewritten in place at a terminal (long work shows progress)."""
     end = "\r" if sys.stderr.isatty() and done < total else "\n"
@@ -246,6 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     rest.add_argument("file")
     rest.add_argument("--replace", action="store_true", help="replace a database that already holds data")
     rest.set_defaults(func=cmd_restore)
+
+    warning = sub.add_parser("warnings", help="the city's warnings").add_subparsers(
+        dest="action", required=True
+    )
+    warning.add_parser(
+        "history", help="load the city's past warnings (济南, from public notices) once"
+    ).set_defaults(func=cmd_warning_history)
 
     from dashboard.cli_list import add_parser as add_list
 

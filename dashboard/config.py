@@ -70,6 +70,15 @@ def _env_bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raise ConfigError(f"配置错误：{name}={raw!r} 不是布尔值，请使用 1/0、true/false、yes/no。")
 
 
+def _city(env: Mapping[str, str]) -> str:
+    city = (env.get("HAZEOPS_CITY") or "").strip() or "济南"
+    if len(city) > 32:  # the air-quality table keeps a city in 32 characters
+        raise ConfigError(
+            f"配置错误：HAZEOPS_CITY 过长（{len(city)} 个字，最多 32 个字）：请填写城市名称，如“济南”。"
+        )
+    return city
+
+
 def _env_number(
     env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float
 ) -> float:
@@ -239,5 +248,5 @@ class Config:
             tianditu_key=tianditu_key,
             redis_url=redis_url,
             banner_seconds=int(_env_number(env, "BANNER_REFRESH_SECONDS", 30, minimum=1, maximum=3600)),
-            home_city=(env.get("HAZEOPS_CITY") or "").strip() or "济南",
+            home_city=_city(env),
         )

@@ -239,7 +239,7 @@ class Enterprise(Base):
     pm_tpa: Mapped[float | None]
     vocs_tpa: Mapped[float | None]
     base_capacity: Mapped[str | None] = mapped_column(String(255))  # 限产基准 as stated
-    permit_no: Mapped[str | None] = mapped_column(String(64))
+    permit_no: Mapped[str | None] = mapped_column(String(255))  # several permits may share a cell
     has_cems: Mapped[bool] = mapped_column(Boolean, default=False)
     has_power_monitoring: Mapped[bool] = mapped_column(Boolean, default=False)
     # The strictest category of the enterprise's measures at each level (rules.measures.strictest), kept
@@ -422,6 +422,8 @@ class WarningChange(Base):
     """One step of an episode: issue, upgrade, downgrade or lifting, with the city's notice and times."""
 
     __tablename__ = "warning_change"
+    # One step per position: two officers recording at once cannot both become step n.
+    __table_args__ = (UniqueConstraint("episode_id", "seq", name="uq_warning_change_episode_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("warning_episode.id", ondelete="CASCADE"), index=True)

@@ -3,6 +3,7 @@ published list against them: one aggregate over the measures of the enterprises 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -175,12 +176,13 @@ def set_target(
             select(ReductionTarget).where(ReductionTarget.level == lv, ReductionTarget.pollutant == pollutant)
         ).first()
         before = {"percent": t.percent, "source": t.source} if t else None
+        # version: what the form was loaded with (0: not set then); someone saving since makes it stale.
+        if version is not None and (t.version if t else 0) != version:
+            raise ConflictError("error.stale")
         if t is None:
             t = ReductionTarget(level=lv, pollutant=pollutant, percent=pct, source=src, updated_by=actor.name)
             s.add(t)
         else:
-            if version is not None and t.version != version:
-                raise ConflictError("error.stale")
             t.percent, t.source, t.updated_at, t.updated_by = pct, src, now, actor.name
         s.flush()
         record(
@@ -231,7 +233,7 @@ def set_base(
         annual = float(annual_tpa)
     except (TypeError, ValueError):
         raise ValidationError("targets.bad_total", field="annual_tpa") from None
-    if not annual > 0:
+    if not (annual > 0 and math.isfinite(annual)):
         raise ValidationError("targets.bad_total", field="annual_tpa")
     year_value = None
     if year not in (None, ""):
@@ -246,6 +248,8 @@ def set_base(
     with db.write() as s:
         b = s.scalars(select(CountyEmission).where(CountyEmission.pollutant == pollutant)).first()
         before = {"annual_tpa": b.annual_tpa, "year": b.year, "source": b.source} if b else None
+        if version is not None and (b.version if b else 0) != version:
+            raise ConflictError("error.stale")
         if b is None:
             b = CountyEmission(
                 pollutant=pollutant,
@@ -257,8 +261,6 @@ def set_base(
             )
             s.add(b)
         else:
-            if version is not None and b.version != version:
-                raise ConflictError("error.stale")
             b.annual_tpa, b.year, b.source, b.is_demo = annual, year_value, src, demo
             b.updated_at, b.updated_by = now, actor.name
         s.flush()

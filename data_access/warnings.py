@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +67,15 @@ class EpisodeView:
     changes: tuple[ChangeView, ...]
 
     def state(self, now: datetime | None = None) -> rules.State:
-        """The episode at an instant (default: now)."""
+        """The episode at an instant (default: now); a closed one has ended, whatever its steps say
+        (history often records no lifting)."""
+        if not self.is_open:
+            return rules.State(None, None, None, None, True)
         return rules.state([c.step for c in self.changes], now or utcnow())
+
+    def over(self, now: datetime | None = None) -> bool:
+        """Whether its response has ended by `now` (closed, or a recorded lifting whose time has come)."""
+        return not self.is_open or (self.ended_at is not None and self.ended_at <= (now or utcnow()))
 
     @property
     def levels(self) -> list[WarningLevel]:
@@ -114,13 +121,23 @@ def _view(e: WarningEpisode) -> EpisodeView:
     )
 
 
-def current(db: Database) -> EpisodeView | None:
-    """The open episode (issued, not lifted), if any."""
+def current(db: Database, now: datetime | None = None) -> EpisodeView | None:
+    """The episode whose response is on at `now` (issued, and not lifted or lifted for a later time)."""
     with db.read() as s:
         e = s.scalars(
             select(WarningEpisode).options(selectinload(WarningEpisode.changes)).where(WarningEpisode.is_open)
         ).first()
-        return _view(e) if e else None
+        view = _view(e) if e else None
+    return None if view is None or view.over(now) else view
+
+
+def _close_if_over(s: Session, actor: Actor, now: datetime) -> None:
+    """Close the open episode whose recorded lifting time has passed (the response ended then)."""
+    e = s.scalars(select(WarningEpisode).where(WarningEpisode.is_open).with_for_update()).first()
+    if e is not None and e.ended_at is not None and e.ended_at <= now:
+        e.is_open = False
+        s.flush()
+        record(s, actor, "warning.end", "warning_episode", e.id, after={"ended_at": e.ended_at.isoformat()})
 
 
 def episodes(db: Database, limit: int = 200) -> list[EpisodeView]:
@@ -150,11 +167,18 @@ def _text(value: str | None, field: str) -> str | None:
 
 
 def _open(s: Session, episode_id: int | None, last_seq: int | None) -> WarningEpisode:
-    """The open episode, checked against what the form was loaded with: the same episode, no step since."""
+    """The open episode, checked against what the form was loaded with: the same episode, no step since.
+
+    The row is locked (FOR UPDATE on PostgreSQL) so two officers recording a step at once are serialised:
+    the second sees the first's step and is refused as stale.
+    """
     e = s.scalars(
-        select(WarningEpisode).options(selectinload(WarningEpisode.changes)).where(WarningEpisode.is_open)
+        select(WarningEpisode)
+        .options(selectinload(WarningEpisode.changes))
+        .where(WarningEpisode.is_open)
+        .with_for_update(of=WarningEpisode)
     ).first()
-    if e is None:
+    if e is None or (e.ended_at is not None and e.ended_at <= utcnow()):
         raise ValidationError("warning.none_active")
     if episode_id is not None and e.id != episode_id:
         raise ConflictError("warning.other_episode")
@@ -190,6 +214,7 @@ def issue(
     rules.check_times(notice_at, effective_at, None, lifting=False)
     doc, text = _text(doc_no, "doc_no"), _text(note, "note")
     with db.write() as s:
+        _close_if_over(s, actor, utcnow())
         other = s.scalars(select(WarningEpisode).where(WarningEpisode.is_open)).first()
         if other is not None:
             raise ValidationError("warning.already_active")
@@ -231,6 +256,8 @@ def change_level(
     with db.write() as s:
         e = _open(s, episode_id, last_seq)
         last = e.changes[-1]
+        if last.kind is ChangeKind.LIFT:
+            raise ValidationError("warning.already_lifted")
         if last.level is None:
             raise ValidationError("warning.none_active")
         kind = rules.kind_of_change(last.level, lv)
@@ -276,6 +303,8 @@ def lift(
     with db.write() as s:
         e = _open(s, episode_id, last_seq)
         last = e.changes[-1]
+        if last.kind is ChangeKind.LIFT:
+            raise ValidationError("warning.already_lifted")
         rules.check_times(notice_at, end_at, last.effective_at, lifting=True)
         c = WarningChange(
             seq=last.seq + 1,
@@ -288,7 +317,8 @@ def lift(
             recorded_by=actor.name,
         )
         e.changes.append(c)
-        e.is_open = False
+        # An end announced for later keeps the response on (and the episode open) until then.
+        e.is_open = end_at > utcnow()
         e.ended_at = end_at
         s.flush()
         record(
@@ -301,6 +331,72 @@ def lift(
             after=_change_json(c),
             reason=text,
         )
+        return _view(e)
+
+
+WITHDRAW_DAYS = 7  # a step recorded by mistake can be withdrawn for this long after the episode's last step
+
+
+def latest_recorded(db: Database, now: datetime | None = None) -> EpisodeView | None:
+    """The newest episode recorded here (not loaded history) whose last step may still be withdrawn."""
+    with db.read() as s:
+        e = s.scalars(
+            select(WarningEpisode)
+            .options(selectinload(WarningEpisode.changes))
+            .where(WarningEpisode.is_history.is_(False))
+            .order_by(WarningEpisode.id.desc())
+            .limit(1)
+        ).first()
+        view = _view(e) if e and e.changes else None
+    if view is None:
+        return None
+    if (now or utcnow()) - view.changes[-1].recorded_at > timedelta(days=WITHDRAW_DAYS):
+        return None
+    return view
+
+
+def withdraw_last(
+    db: Database, actor: Actor, reason: str | None, *, episode_id: int | None, last_seq: int | None
+) -> EpisodeView | None:
+    """Withdraw the newest episode's last step (recorded by mistake); the episode goes when it was its issue.
+
+    A withdrawn lifting re-opens the episode. The step is kept in the audit log with the reason.
+    """
+    why = _text(reason, "note")
+    if not why:
+        raise ValidationError("warning.reason_required", field="note")
+    with db.write() as s:
+        e = s.scalars(
+            select(WarningEpisode)
+            .options(selectinload(WarningEpisode.changes))
+            .where(WarningEpisode.is_history.is_(False))
+            .order_by(WarningEpisode.id.desc())
+            .limit(1)
+            .with_for_update(of=WarningEpisode)
+        ).first()
+        if e is None or not e.changes or e.id != episode_id:
+            raise ConflictError("warning.other_episode")
+        last = e.changes[-1]
+        if last.seq != last_seq:
+            raise ConflictError("warning.changed_meanwhile")
+        if utcnow() - last.recorded_at > timedelta(days=WITHDRAW_DAYS):
+            raise ValidationError("warning.withdraw_too_late", days=WITHDRAW_DAYS)
+        before = {**_change_json(last), "seq": last.seq}
+        if len(e.changes) == 1:
+            eid = e.id
+            s.delete(e)
+            s.flush()
+            record(s, actor, "warning.withdraw", "warning_episode", eid, before=before, reason=why)
+            return None
+        if last.kind is ChangeKind.LIFT and not e.is_open:
+            other = s.scalars(select(WarningEpisode.id).where(WarningEpisode.is_open)).first()
+            if other is not None:
+                raise ValidationError("warning.already_active")
+        e.changes.remove(last)
+        if last.kind is ChangeKind.LIFT:
+            e.is_open, e.ended_at = True, None
+        s.flush()
+        record(s, actor, "warning.withdraw", "warning_episode", e.id, before=before, reason=why)
         return _view(e)
 
 
@@ -330,6 +426,8 @@ def load_history(db: Database, actor: Actor, path: Path = HISTORY) -> int:
     for r in rows:
         by_episode.setdefault(r["episode"], []).append(r)
     with db.write() as s:
+        if s.scalars(select(WarningEpisode.id).where(WarningEpisode.is_history).limit(1)).first():
+            raise ValidationError("warning.history_loaded")  # loading twice would show every episode twice
         for _key, steps in by_episode.items():
             e = WarningEpisode(
                 is_open=False, is_history=True, created_by=actor.name, source=steps[0]["source"]

@@ -47,6 +47,8 @@ BASE_POLLUTANT, BASE_TOTAL, BASE_YEAR, BASE_SOURCE = (
     "targets-base-source",
 )
 SAVE_BASE, BASE_MSG, REFRESH = "targets-base-save", "targets-base-msg", "targets-refresh"
+# The version each form was filled from (0: not set yet): saving over someone else's change is refused.
+TARGET_VERSION, BASE_VERSION = "targets-edit-version", "targets-base-version"
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -301,6 +303,8 @@ def layout(**_query: Any) -> html.Div:
             page_header("page.targets.title", "page.targets.subtitle"),
             html.Div(check_block(), id="targets-check-box"),
             top,
-            edit_block() if can_edit() else None,
+            html.Div([edit_block(), dcc.Store(id=TARGET_VERSION), dcc.Store(id=BASE_VERSION)])
+            if can_edit()
+            else None,
         ]
     )

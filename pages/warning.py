@@ -18,7 +18,7 @@ from dashboard.cards import label
 from dashboard.filters import UNCLASSIFIED, EnterpriseFilter, parse_lenient
 from dashboard.i18n import current_language, t
 from dashboard.permissions import CALLBACKS
-from dashboard.rules.vocab import RESPONSE_GRADE, Category, Level
+from dashboard.rules.vocab import RESPONSE_GRADE, Category, ChangeKind, Level
 from dashboard.timeutil import format_local, to_local, utcnow
 from dashboard.ui import dropdown, grid_locale, labelled, page_header, page_title
 from data_access import enterprises, obligations, warnings
@@ -42,6 +42,12 @@ LEVEL, TOWN, CATEGORY = "warning-level", "warning-town", "warning-category"
 COUNTS, GRID, GRID_PURGED, QUERY = "warning-counts", "warning-grid", "warning-grid-purged", "warning-query"
 EXPORT_XLSX, EXPORT_CSV, EXPORT_FILE = "warning-export-xlsx", "warning-export-csv", "warning-export-file"
 EXPORT_PROGRESS, JOB = "warning-export-progress", "warning-job"
+WITHDRAW, WITHDRAW_REASON, WITHDRAW_TARGET, WITHDRAW_MSG = (
+    "warning-withdraw-confirm",
+    "warning-withdraw-reason",
+    "warning-withdraw-target",
+    "warning-withdraw-msg",
+)
 HIDDEN = {"display": "none"}
 RECORD_CALLBACK = "callbacks.warning.record"
 
@@ -109,8 +115,42 @@ def _time_inputs(now: datetime, day_id: str, time_id: str, label_key: str) -> ht
     )
 
 
-def record_form(episode: warnings.EpisodeView | None, now: datetime) -> dbc.Card:
-    """Issue a warning (none open), or change its level or lift it (one open)."""
+def withdraw_form(episode: warnings.EpisodeView) -> html.Details:
+    """Withdraw the newest episode's last step, recorded by mistake (a reason is required and audited)."""
+    last = episode.changes[-1]
+    what = t(
+        "warning.withdraw_what",
+        kind=t(f"warning.kind.{last.kind.value}"),
+        level=level_name(last.level.value) if last.level else "",
+        at=format_local(last.recorded_at),
+        by=last.recorded_by,
+    )
+    return html.Details(
+        [
+            html.Summary(t("warning.withdraw"), className="small"),
+            html.P(what, className="small text-muted mb-1 mt-1", id="warning-withdraw-what"),
+            dbc.Input(id=WITHDRAW_REASON, size="sm", maxLength=200, placeholder=t("warning.withdraw_reason")),
+            dbc.Button(
+                t("warning.withdraw_confirm"),
+                id=WITHDRAW,
+                color="danger",
+                outline=True,
+                size="sm",
+                n_clicks=0,
+                className="mt-1",
+            ),
+            dcc.Store(id=WITHDRAW_TARGET, data={"id": episode.id, "last_seq": last.seq}),
+            html.Div(id=WITHDRAW_MSG, className="mt-2"),
+        ],
+        className="mt-3",
+        id="warning-withdraw",
+    )
+
+
+def record_form(
+    episode: warnings.EpisodeView | None, now: datetime, withdrawable: warnings.EpisodeView | None = None
+) -> dbc.Card:
+    """Issue a warning (none open), or change its level or lift it (one open); withdraw a mistaken step."""
     current = episode.state(now).announced if episode else None
     levels = [
         {
@@ -128,13 +168,15 @@ def record_form(episode: warnings.EpisodeView | None, now: datetime) -> dbc.Card
             ],
             className="mb-2",
         ),
-        labelled("warning.form.doc", dbc.Input(id=FORM_DOC, size="sm", maxLength=200)),
+        labelled("warning.form.doc", dbc.Input(id=FORM_DOC, size="sm", maxLength=warnings.DOC_NO_MAX)),
         _time_inputs(now, NOTICE_DAY, NOTICE_TIME, "warning.form.notice"),
         _time_inputs(now, EFFECT_DAY, EFFECT_TIME, "warning.form.effective"),
         labelled("warning.form.note", dbc.Input(id=FORM_NOTE, size="sm", maxLength=200)),
     ]
     # All three buttons are always there (one callback listens to them); those that do not apply are hidden.
-    none, some = (None, HIDDEN) if episode is None else (HIDDEN, None)
+    # A lifting announced for later leaves nothing to record until the response has ended.
+    lifted = episode is not None and episode.changes[-1].kind is ChangeKind.LIFT
+    none, some = (None, HIDDEN) if episode is None else (HIDDEN, HIDDEN if lifted else None)
     buttons = [
         dbc.Button(t("warning.issue"), id=ISSUE, color="danger", n_clicks=0, style=none),
         dbc.Button(t("warning.change"), id=CHANGE, color="warning", n_clicks=0, className="me-2", style=some),
@@ -146,12 +188,21 @@ def record_form(episode: warnings.EpisodeView | None, now: datetime) -> dbc.Card
             dbc.CardBody(
                 [
                     html.P(
-                        t("warning.form.help" if episode is None else "warning.form.help_open"),
+                        t(
+                            "warning.form.help"
+                            if episode is None
+                            else "warning.form.help_lifted"
+                            if lifted
+                            else "warning.form.help_open"
+                        ),
                         className="small text-muted",
                     ),
-                    *fields,
+                    html.Div(
+                        fields, style=HIDDEN if lifted else None
+                    ),  # kept: the record callback reads them
                     html.Div(buttons),
                     html.Div(id=FORM_MSG, className="mt-2"),
+                    withdraw_form(withdrawable) if withdrawable else None,
                 ]
             ),
         ],
@@ -236,6 +287,7 @@ def layout(**query: Any) -> html.Div:
         | ({"level": [level.value]} if level else {})
     )
     header = page_header("page.warning.title", "page.warning.subtitle")
+    shown = (state.announced or state.in_force) if state else None  # in force until a later lifting
     if episode is None:
         status = dbc.Alert(t("warning.none"), color="secondary", id="warning-status")
     else:
@@ -243,11 +295,9 @@ def layout(**query: Any) -> html.Div:
             [
                 html.Div(
                     [
-                        html.Strong(level_name(state.announced.value) if state and state.announced else "—"),
+                        html.Strong(level_name(shown.value) if shown else "—"),
                         html.Span(
-                            " · " + t("banner.grade", grade=RESPONSE_GRADE[state.announced.value])
-                            if state and state.announced
-                            else ""
+                            " · " + t("banner.grade", grade=RESPONSE_GRADE[shown.value]) if shown else ""
                         ),
                     ],
                     id="warning-status",
@@ -259,7 +309,7 @@ def layout(**query: Any) -> html.Div:
         )
     left = [dbc.Card([dbc.CardHeader(t("warning.current")), dbc.CardBody(status)], className="mb-3")]
     if can_record():
-        left.append(record_form(episode, now))
+        left.append(record_form(episode, now, warnings.latest_recorded(db, now)))
     towns = [{"label": name, "value": code} for code, name in enterprises.towns(db)]
     cats = [{"label": label("category", c.value), "value": c.value} for c in Category] + [
         {"label": label("category", UNCLASSIFIED), "value": UNCLASSIFIED}

@@ -57,6 +57,8 @@ def test_it_defaults_to_a_sqlite_file_under_instance() -> None:
         ({"HAZEOPS_DEMO": "maybe"}, "不是布尔值"),
         ({"URL_PREFIX": "hazeops"}, "URL_PREFIX"),
         ({"URL_PREFIX": "/a b"}, "URL_PREFIX"),
+        ({"HAZEOPS_CITY": "济" * 33}, "HAZEOPS_CITY"),
+        ({"BANNER_REFRESH_SECONDS": "0"}, "超出范围"),
     ],
 )
 def test_it_names_the_bad_variable(env: dict[str, str], message: str) -> None:

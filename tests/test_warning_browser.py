@@ -1,16 +1,21 @@
-"""Warnings in a real browser: a duty officer raises the demo's orange warning to red; the banner and the
-map follow at once for them and, within the refresh, on a leader's page that was already open."""
+"""Warnings in a real browser: raising the demo's orange warning to red (the map follows for the officer,
+the banner within the refresh on a leader's open page), a lifting announced for later and its withdrawal,
+bad steps refused, and the targets and history pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+from sqlalchemy import select
+
 from data_access.db import Database
+from data_access.models import AuditEvent, ReductionTarget
 from tests.conftest import Gunicorn, shot
 from tests.test_browser import log_in
 
 
-def test_raising_the_warning_recolours_banner_and_map_everywhere(
+def test_raising_the_warning_recolours_the_map_and_the_banner_of_every_open_page(
     page: Any, browser: Any, live_server: Gunicorn, db: Database
 ) -> None:
     # A leader's page is already open on the console, showing the demo's orange warning.
@@ -82,3 +87,90 @@ def test_targets_and_history_pages_draw_their_charts(page: Any, live_server: Gun
     assert page.locator("#aq-upload").count() == 0
     shot(page, "history")
     assert page.console_errors == []
+
+
+def test_a_lifting_announced_for_tomorrow_keeps_the_warning_and_a_mistake_is_withdrawn(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    from datetime import timedelta
+
+    from dashboard.timeutil import to_local, utcnow
+
+    tomorrow = (to_local(utcnow()) + timedelta(days=1)).strftime("%Y-%m-%d")
+    log_in(page, live_server.url, "duty")
+    page.wait_for_selector("#nav-warning")
+    page.goto(live_server.url + "/warning")
+    page.wait_for_selector("#warning-lift")
+    page.fill("#warning-effect-day", tomorrow)
+    page.fill("#warning-effect-time", "12:00")
+    page.click("#warning-lift")
+    page.wait_for_selector("#warning-timeline >> text=解除")  # reloaded with the lifting recorded
+    # The response goes on until tomorrow noon: the banner stays orange and says when it ends.
+    page.wait_for_selector("#warning-banner[data-level='orange'] >> text=将于")
+    assert f"{tomorrow} 12:00" in page.inner_text("#warning-banner")
+    assert not page.is_visible("#warning-change") and not page.is_visible("#warning-lift")
+    shot(page, "warning-lift-announced")
+
+    # It was the wrong document: withdraw the lifting, with a reason.
+    page.click("#warning-withdraw summary")
+    page.click("#warning-withdraw-confirm")
+    page.wait_for_selector("#warning-withdraw-msg >> text=请填写撤回原因")
+    page.fill("#warning-withdraw-reason", "解除通知录错了文件")
+    page.click("#warning-withdraw-confirm")
+    page.wait_for_selector("#warning-lift:visible")  # reloaded: the lifting is gone
+    assert "将于" not in page.inner_text("#warning-banner")
+    with db.read() as s:
+        reasons = s.scalars(select(AuditEvent.reason).where(AuditEvent.action == "warning.withdraw")).all()
+    assert reasons == ["解除通知录错了文件"]
+    assert page.console_errors == []
+
+
+def test_an_admin_edits_a_target_from_what_is_stored_and_a_stale_form_is_refused(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    log_in(page, live_server.url, "admin")
+    page.wait_for_selector("#nav-targets")
+    page.goto(live_server.url + "/targets")
+    page.wait_for_selector("#targets-edit-percent")
+    # The demo seeds the national default for yellow SO2 (10 %); the form shows it for editing.
+    expect(page.locator("#targets-edit-percent")).to_have_value("10")
+    other = page.context.new_page()
+    other.goto(live_server.url + "/targets")
+    expect(other.locator("#targets-edit-percent")).to_have_value("10")
+
+    page.fill("#targets-edit-percent", "12")
+    page.fill("#targets-edit-source", "商河县重污染天气应急预案（测试）")
+    page.click("#targets-save")
+    page.wait_for_selector("#targets-msg >> text=已保存")
+    other.fill("#targets-edit-percent", "15")
+    other.fill("#targets-edit-source", "另一份文件（测试）")
+    other.click("#targets-save")
+    other.wait_for_selector("#targets-msg >> text=刚被其他人修改过")
+    with db.read() as s:
+        stored = s.scalars(select(ReductionTarget.percent).where(ReductionTarget.pollutant == "so2")).all()
+    assert 12 in stored and 15 not in stored
+
+
+def test_a_duty_officer_uploads_air_quality_and_sees_each_bad_line(
+    page: Any, live_server: Gunicorn, db: Database, tmp_path: Any
+) -> None:
+    from data_access import airquality
+
+    bad, good = tmp_path / "有误.csv", tmp_path / "商河.csv"
+    bad.write_text("日期,PM2.5\n2026-03-01,80\n2026-03-02,很高\n", encoding="utf-8")
+    good.write_text("日期,PM2.5\n2026-03-01,80\n2026-03-02,95\n", encoding="utf-8-sig")
+    log_in(page, live_server.url, "duty")
+    page.wait_for_selector("#nav-history")
+    page.goto(live_server.url + "/history")
+    page.wait_for_selector("#aq-file")
+    page.fill("#aq-city", "商河")
+    page.set_input_files("#aq-file", str(bad))
+    page.click("#aq-upload")
+    page.wait_for_selector("#aq-bad >> text=第 3 行")
+    assert airquality.series(db, "商河", "pm25") == []
+    page.set_input_files("#aq-file", str(good))
+    page.click("#aq-upload")
+    page.wait_for_selector("#aq-done >> text=已导入 2 条")
+    assert len(airquality.series(db, "商河", "pm25")) == 2
+    # The browser logs the refused upload's status itself; nothing else may have failed.
+    assert [e for e in page.console_errors if "status of 422" not in e] == []

@@ -53,7 +53,8 @@ def test_the_demo_has_one_open_orange_warning_noticed_20_and_started_14_hours_be
 
 def test_an_episode_issued_raised_lowered_and_lifted(db: Database) -> None:
     lift_demo(db)
-    t0 = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)
+    # Whole hours, 100 hours ago: every step (the lifting at t0 + 64 h included) is in the past.
+    t0 = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 100 * H
     e = warnings.issue(db, DUTY, "yellow", t0, t0 + 4 * H, "济重污染应急〔2026〕7号")
     assert (e.is_open, e.started_at) == (True, t0 + 4 * H)
     e = warnings.change_level(db, DUTY, "red", t0 + 20 * H, t0 + 24 * H, episode_id=e.id, last_seq=1)
@@ -76,6 +77,30 @@ def test_an_episode_issued_raised_lowered_and_lifted(db: Database) -> None:
         "warning.lift",
         "warning.upgrade",
     ]
+
+
+def test_a_lifting_announced_for_later_keeps_the_response_on_until_then(db: Database) -> None:
+    lift_demo(db)
+    now = datetime.now(UTC)
+    e = warnings.issue(db, DUTY, "orange", now - 10 * H, now - 8 * H)
+    e = warnings.lift(db, DUTY, now, now + 2 * H, "济重污染应急〔2026〕11号", episode_id=e.id, last_seq=1)
+    assert (e.is_open, e.ended_at) == (True, now + 2 * H)
+    on = warnings.current(db)
+    assert on is not None and on.id == e.id
+    st = on.state(now)
+    assert st.in_force is WarningLevel.ORANGE and not st.ended  # enterprises still act until the end
+    assert st.next_step is not None and st.next_step.kind is ChangeKind.LIFT
+    assert warnings.current(db, now + 2 * H + timedelta(seconds=1)) is None
+    before = tables(db)
+    for attempt, key in (
+        (lambda: warnings.lift(db, DUTY, now, now + 3 * H), "warning.already_lifted"),
+        (lambda: warnings.change_level(db, DUTY, "red", now, now), "warning.already_lifted"),
+        (lambda: warnings.issue(db, DUTY, "red", now, now), "warning.already_active"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            attempt()
+        assert err.value.key == key
+    assert tables(db) == before
 
 
 @pytest.mark.parametrize(
@@ -114,6 +139,63 @@ def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str)
             warnings.change_level(db, DUTY, "red", now, now, last_seq=0)
     assert err.value.key == key
     assert tables(db) == before
+
+
+def test_a_mistaken_step_is_withdrawn_with_a_reason_and_the_episode_goes_back(db: Database) -> None:
+    demo = warnings.current(db)
+    assert demo is not None and len(demo.changes) == 1
+    now = datetime.now(UTC)
+    e = warnings.change_level(db, DUTY, "red", now, now, episode_id=demo.id, last_seq=1)
+    before = tables(db)
+    with pytest.raises(ValidationError) as err:  # no reason
+        warnings.withdraw_last(db, DUTY, "  ", episode_id=e.id, last_seq=2)
+    assert err.value.key == "warning.reason_required"
+    with pytest.raises(ConflictError):  # loaded before the upgrade: stale
+        warnings.withdraw_last(db, DUTY, "录错", episode_id=e.id, last_seq=1)
+    assert tables(db) == before
+    e2 = warnings.withdraw_last(db, DUTY, "把橙色误录为红色", episode_id=e.id, last_seq=2)
+    assert e2 is not None and [c.level for c in e2.changes] == [WarningLevel.ORANGE]
+    on = warnings.current(db)
+    assert on is not None and on.state().in_force is WarningLevel.ORANGE
+    # A lifting whose end has passed closed the episode; withdrawing it re-opens the episode.
+    warnings.lift(db, DUTY, now, now, episode_id=e.id, last_seq=1)
+    assert warnings.current(db) is None
+    e3 = warnings.withdraw_last(db, DUTY, "解除时间录错", episode_id=e.id, last_seq=2)
+    assert e3 is not None and e3.is_open and e3.ended_at is None and warnings.current(db) is not None
+    # Withdrawing the issue itself removes the episode.
+    assert warnings.withdraw_last(db, DUTY, "并未发布", episode_id=e.id, last_seq=1) is None
+    assert warnings.current(db) is None and warnings.latest_recorded(db) is None
+    events, _ = list_events(db, AuditFilter(object=f"warning_episode:{e.id}"))
+    withdrawn = [ev for ev in events if ev.action == "warning.withdraw"]
+    assert sorted(ev.reason for ev in withdrawn) == sorted(["把橙色误录为红色", "解除时间录错", "并未发布"])
+    assert all(ev.before and ev.before.get("kind") for ev in withdrawn)
+
+
+def test_two_officers_recording_a_step_at_once_one_is_refused(db: Database) -> None:
+    import threading
+
+    demo = warnings.current(db)
+    assert demo is not None
+    now = datetime.now(UTC)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def officer(level: str) -> None:
+        barrier.wait()
+        try:
+            warnings.change_level(db, DUTY, level, now, now, episode_id=demo.id, last_seq=1)
+            outcomes.append("recorded")
+        except ConflictError as exc:
+            outcomes.append(exc.key)
+
+    threads = [threading.Thread(target=officer, args=(lv,)) for lv in ("red", "yellow")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["recorded", "warning.changed_meanwhile"]
+    on = warnings.current(db)
+    assert on is not None and [c.seq for c in on.changes] == [1, 2]
 
 
 def test_lifting_with_nothing_active_is_refused(db: Database) -> None:
@@ -340,3 +422,52 @@ def test_api_warnings_obligations_and_targets(db: Database, login_as: Any) -> No
     assert len(tg["items"]) == 12 and tg["base"]["so2"]["demo"] is True
     assert all(i["target_source"] for i in tg["items"])
     assert client.post("/api/v1/air-quality", data={}).status_code == 403  # leadership reads only
+
+
+def test_api_air_quality_upload_stores_all_or_says_which_lines_are_wrong(db: Database, app: Any) -> None:
+    import io
+
+    from data_access import users
+    from data_access.audit import Actor
+    from data_access.models import User
+
+    with db.read() as s:
+        uid = s.scalar(select(User.id).where(User.username == "duty"))
+    _, secret = users.issue_token(db, Actor(None, "t"), uid, "aq test")
+    client = app.server.test_client()
+    auth = {"Authorization": f"Bearer {secret}"}
+
+    def send(text: str, city: str = "商河") -> Any:
+        data = {"file": (io.BytesIO(text.encode()), "aq.csv"), "city": city}
+        return client.post("/api/v1/air-quality", data=data, headers=auth, content_type="multipart/form-data")
+
+    bad = send("日期,PM2.5\n2026-03-01,80\n2026-03-02,abc\n")
+    assert bad.status_code == 422 and bad.json["error"]["code"] == "unprocessable"
+    assert [b["line"] for b in bad.json["bad"]] == [3] and bad.json["imported"] == 0
+    assert airquality.series(db, "商河", "pm25") == []
+    empty = send("日期,PM2.5\n")
+    assert empty.status_code == 400 and "没有数据行" in empty.json["error"]["message"]
+    good = send("日期,PM2.5\n2026-03-01,80\n2026-03-02,95\n")
+    assert good.status_code == 200 and good.json["imported"] == 2 and good.json["cities"] == ["商河"]
+
+
+def test_the_history_loads_once_from_the_command_line(db: Database) -> None:
+    import csv
+
+    from sqlalchemy import delete
+
+    from data_access.audit import record
+    from data_access.models import WarningEpisode
+    from data_access.warnings import HISTORY
+    from tests.test_cli import run
+
+    res = run(["warnings", "history"], db.url)  # the seed loaded it already
+    assert res.returncode != 0 and "已载入过" in res.stderr and "Traceback" not in res.stderr
+    with db.write() as s:  # a production database: no history yet
+        s.execute(delete(WarningEpisode).where(WarningEpisode.is_history))
+        record(s, DUTY, "test.clear_history", "warning_episode", None)
+    with HISTORY.open(encoding="utf-8") as f:
+        expected = len({r["episode"] for r in csv.DictReader(f)})
+    res = run(["warnings", "history"], db.url)
+    assert res.returncode == 0 and f"已载入 {expected} 次" in res.stdout
+    assert sum(1 for e in warnings.episodes(db) if e.is_history) == expected

@@ -38,11 +38,12 @@ class State:
 
     @property
     def obligation_level(self) -> Level | None:
-        """The level enterprises act on now: the announced one (they prepare between notice and start);
-        蓝色 carries no measures any more."""
-        if self.ended or self.announced is None or self.announced not in RECORDABLE:
+        """The level enterprises act on now: the announced one (they prepare between notice and start), or,
+        once a lifting is announced for later, the level in force until then; 蓝色 carries no measures."""
+        level = None if self.ended else (self.announced or self.in_force)
+        if level is None or level not in RECORDABLE:
             return None
-        return Level(self.announced.value)
+        return Level(level.value)
 
 
 def state(steps: Sequence[Step], now: datetime) -> State:

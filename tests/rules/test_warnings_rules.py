@@ -45,6 +45,7 @@ def test_a_lifting_ends_the_episode_at_its_end_time() -> None:
         LIFT,
         False,
     )
+    assert before.obligation_level is Level.RED  # enterprises keep acting at red until the lifting time
     after = W.state([ORANGE, RED, LIFT], T0 + 70 * H)
     assert (after.in_force, after.ended, after.obligation_level) == (None, True, None)
 
