@@ -175,17 +175,20 @@ def test_api_pages_and_refuses_bad_parameters_by_name(db: Database, login_as: An
     second = client.get("/api/v1/enterprises?per_page=150&page=2").get_json()
     assert first["total"] == len(generate()) and (first["page"], first["per_page"]) == (1, 150)
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
-    for query, field in (
-        ("per_page=501", "per_page"),
-        ("page=0", "page"),
-        ("grade=Z", "grade"),
-        ("category=stop", "category"),
-        ("level=blue", "level"),
+    # The parameter's name for programs, and its name in Chinese at the start of the message for people.
+    for query, field, shown in (
+        ("per_page=501", "per_page", "每页条数"),
+        ("page=0", "page", "页码"),
+        ("grade=Z", "grade", "绩效等级"),
+        ("category=stop", "category", "类别"),
+        ("level=blue", "level", "预警级别"),
     ):
         resp = client.get(f"/api/v1/enterprises?{query}")
         assert resp.status_code == 400, query
         err = resp.get_json()["error"]
-        assert err["code"] == "bad_request" and err["field"] == field and field in err["message"]
+        assert (
+            err["code"] == "bad_request" and err["field"] == field and err["message"].startswith(shown + "：")
+        )
 
 
 def test_api_detail_has_measures_at_three_levels_and_404_for_unknown(db: Database, login_as: Any) -> None:
