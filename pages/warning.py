@@ -68,7 +68,10 @@ def timeline(episode: warnings.EpisodeView) -> dbc.Table:
     """The episode's steps: what, level, notice, effective time, document number."""
     head = html.Thead(
         html.Tr(
-            [html.Th(t(f"warning.col.{k}")) for k in ("kind", "level", "notice", "effective", "doc", "by")]
+            [
+                html.Th(t(f"warning.col.{k}"), className="text-nowrap")
+                for k in ("kind", "level", "notice", "effective", "doc", "by")
+            ]
         )
     )
     rows = []
@@ -86,8 +89,8 @@ def timeline(episode: warnings.EpisodeView) -> dbc.Table:
         rows.append(
             html.Tr(
                 [
-                    html.Td(t(f"warning.kind.{c.kind.value}")),
-                    html.Td(chip),
+                    html.Td(t(f"warning.kind.{c.kind.value}"), className="text-nowrap"),
+                    html.Td(chip, className="text-nowrap"),
                     html.Td(_when(c.notice_at, c.notice_time_known)),
                     html.Td(_when(c.effective_at, c.effective_time_known)),
                     html.Td(c.doc_no or "—"),
