@@ -63,6 +63,10 @@ def _values(params: Mapping[str, str | Sequence[str]], name: str) -> list[str]:
         raise HazeError("filter.too_many", field=name)
     out: list[str] = []
     for item in items:
+        if name == "grade" and str(item) in ("A ", " A "):
+            # A hand-typed ?grade=A+ reaches us as "A " (a + in a query string is a space): it means A+,
+            # and stripping it to "A" would silently show another grade.
+            item = "A+"
         item = str(item).strip()
         if item and item not in out:
             out.append(item)

@@ -90,6 +90,21 @@ def test_a_search_finds_a_firm_by_the_start_of_its_code(db: Database) -> None:
     assert target.name in [r["name"] for r in rows]
 
 
+def test_a_hand_typed_grade_a_plus_means_a_plus_not_a(db: Database, login_as: Any) -> None:
+    from sqlalchemy import func, select
+
+    from dashboard.rules.vocab import Grade
+    from data_access.models import Enterprise as E
+
+    assert parse_filter({"grade": ["A "]}).grade == (Grade.A_PLUS,)  # what ?grade=A+ decodes to
+    assert parse_filter({"grade": ["A"]}).grade == (Grade.A,)
+    with db.read() as s:
+        a_plus = s.scalar(select(func.count()).select_from(E).where(E.in_list, E.grade == Grade.A_PLUS))
+    leader = login_as("leader")
+    assert leader.get("/api/v1/enterprises?grade=A+").get_json()["total"] == a_plus
+    assert leader.get("/api/v1/enterprises?grade=A%2B").get_json()["total"] == a_plus
+
+
 def test_the_category_filter_needs_a_level_and_reads_the_level_column(db: Database) -> None:
     with pytest.raises(Exception) as err:
         parse_filter({"category": ["stop"]})
