@@ -28,7 +28,7 @@ from pages import warning as P
 def _instant(day: str | None, clock: str | None, field: str) -> Any:
     try:
         value = parse_local(day, clock)
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):
         raise ValidationError("warning.bad_time", field=field) from None
     if value is None:
         raise ValidationError("warning.bad_time", field=field)

@@ -15,7 +15,7 @@ from dashboard.auth import services
 from dashboard.errors import HazeError
 from dashboard.filters import NO_PARK, EnterpriseFilter, parse_filter
 from dashboard.geo import CRS
-from dashboard.i18n import catalog, t
+from dashboard.i18n import field_label, t
 from dashboard.mapgrid import TileRange
 from dashboard.rules.industries import PARKS
 from data_access import enterprises, mapfeed
@@ -75,8 +75,7 @@ def _refusal(exc: HazeError) -> Response:
     text = t(exc.key, **exc.params)
     if exc.field:
         # The message names the input in the user's language; "field" keeps the parameter name for programs.
-        label = t(f"field.{exc.field}") if f"field.{exc.field}" in catalog("zh") else exc.field
-        text = t("ui.field_error", field=label, message=text)
+        text = t("ui.field_error", field=field_label(exc.field), message=text)
     resp = jsonify(error={"code": _CODES.get(exc.status, "error"), "message": text, "field": exc.field})
     resp.status_code = exc.status
     return resp

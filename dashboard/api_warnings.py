@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 
 from dashboard.api import _filter, _int_arg, bp
 from dashboard.auth import services
-from dashboard.errors import HazeError
+from dashboard.errors import HazeError, ValidationError
 from dashboard.rules.vocab import RESPONSE_GRADE, Level
 from dashboard.timeutil import format_local, utcnow
 from data_access import obligations, targets, warnings
@@ -34,7 +34,8 @@ def episode_json(e: warnings.EpisodeView, now: datetime) -> dict[str, Any]:
         "now": {
             "announced_level": st.announced.value if st.announced else None,
             "in_force_level": st.in_force.value if st.in_force else None,
-            "response_grade": RESPONSE_GRADE[st.announced.value] if st.announced else None,
+            "shown_level": st.shown.value if st.shown else None,
+            "response_grade": RESPONSE_GRADE[st.shown.value] if st.shown else None,
             "since": _iso(st.since),
             "since_local": format_local(st.since) if st.since else None,
             "next": (
@@ -194,7 +195,7 @@ def air_quality_upload() -> tuple[Response, int] | Response:
         )
         return resp, 422
     if not parsed.rows:
-        return error(400, "aq.no_rows")
+        raise ValidationError("aq.no_rows", field="file")
     return jsonify(
         imported=len(parsed.rows),
         metric=parsed.metric,

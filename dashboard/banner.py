@@ -3,7 +3,7 @@ long; what is announced next; "当前无预警" when none. Built from the open e
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import dash
@@ -38,19 +38,22 @@ def level_name(level: str) -> str:
     return t(f"warning.level.{level}")
 
 
-def next_text(step: rules.Step, now: datetime) -> str:
-    """An announced step that has not happened yet."""
+def left_until(now: datetime, at: datetime) -> str:
+    """Time left in words; under a minute is said so (not "0 分钟")."""
+    return t("banner.under_a_minute") if at - now < timedelta(minutes=1) else duration(now, at)
+
+
+def next_text(step: rules.Step, now: datetime, then: Any = None) -> str:
+    """An announced step that has not happened yet; `then` is the level in force once it has."""
     at = step.effective_at
     when = format_local(at) if at else "—"
-    left = duration(now, at) if at else "—"
+    left = left_until(now, at) if at else "—"
     if step.kind is ChangeKind.LIFT:
         return t("banner.next_lift", at=when, left=left)
     if step.kind is ChangeKind.ISSUE:
-        level = step.level.value if step.level else ""
-        return t("banner.next_start", grade=RESPONSE_GRADE.get(level, ""), at=when, left=left)
-    return t(
-        "banner.next_change", level=level_name(step.level.value if step.level else ""), at=when, left=left
-    )
+        return t("banner.next_start", at=when, left=left)
+    level = then or step.level
+    return t("banner.next_change", level=level_name(level.value if level else ""), at=when, left=left)
 
 
 def banner(episode: Any | None, now: datetime) -> html.Div:
@@ -67,7 +70,7 @@ def banner(episode: Any | None, now: datetime) -> html.Div:
             **{"data-level": "none"},
         )
     st = episode.state(now)
-    shown = st.announced or st.in_force
+    shown = st.shown
     if shown is None:
         return html.Div(id="warning-banner", className="d-none", **{"data-level": "none"})
     bg, fg = LEVEL_STYLE[shown.value]
@@ -80,7 +83,7 @@ def banner(episode: Any | None, now: datetime) -> html.Div:
     elif st.next_step is None and st.in_force is not None:
         parts.append(html.Span(t("banner.since_unknown")))
     if st.next_step is not None:
-        parts.append(html.Span(" · " + next_text(st.next_step, now), className="fw-semibold"))
+        parts.append(html.Span(" · " + next_text(st.next_step, now, st.upcoming), className="fw-semibold"))
     doc = next((c.doc_no for c in reversed(episode.changes) if c.doc_no), None)
     if doc:
         parts.append(html.Span(" · " + doc, className="small opacity-75"))

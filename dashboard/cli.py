@@ -12,7 +12,7 @@ from typing import Any
 
 from dashboard.config import Config, ConfigError, mask_url, scrub
 from dashboard.errors import HazeError
-from dashboard.i18n import t
+from dashboard.i18n import field_label, t
 from dashboard.roles import Role
 from dashboard.timeutil import to_local, utcnow
 from data_access.db import Database, DatabaseUnavailable
@@ -291,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HazeError as exc:
         message = t(exc.key, "zh", **exc.params)
         if exc.field:
-            message = t("ui.field_error", "zh", field=t(f"field.{exc.field}", "zh"), message=message)
+            message = t("ui.field_error", "zh", field=field_label(exc.field, "zh"), message=message)
         print(t("cli.error", "zh", message=message), file=sys.stderr)
         return 1
     except UnicodeError:  # a GBK terminal or a file in another encoding: nothing was written

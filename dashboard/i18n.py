@@ -54,3 +54,9 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
     lang = lang if lang in LANGUAGES else current_language()
     text = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**params) if params else text
+
+
+def field_label(name: str, lang: str | None = None) -> str:
+    """The name of an input in the user's language (field.<name>), or the name itself when none is given."""
+    key = f"field.{name}"
+    return t(key, lang) if key in catalog(DEFAULT_LANGUAGE) else name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,14 +53,28 @@ def from_local(day: date, hour: int = 0, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-def parse_local(day: str | None, clock: str | None) -> datetime | None:
-    """A form's date (YYYY-MM-DD) and time (HH:MM, 24:00 allowed for the end of a day) in Beijing time,
-    as aware UTC; None when the date is empty. Raises ValueError for anything else."""
-    if not day:
+# 2026-12-04, 2026/12/4, 2026.12.4 and 2026年12月4日 (年 月 日 and the full-width colon written as escapes:
+# this module carries no user-facing text).
+_DAY = re.compile(r"(\d{4})[-/.\u5e74](\d{1,2})[-/.\u6708](\d{1,2})\u65e5?")
+_CLOCK = re.compile(r"(\d{1,2})[:\uff1a](\d{2})")
+
+
+def parse_local(day: object, clock: object) -> datetime | None:
+    """A form's date (2026-12-04, 2026/12/4, 2026年12月4日) and time (HH:MM; 24:00 is the end of that day) in
+    Beijing time, as aware UTC; None when the date is empty. Raises ValueError for anything else, a missing
+    time of day included (a warning's hour matters: it is never taken as 00:00)."""
+    if day is None or day == "":
         return None
-    parsed = date.fromisoformat(day.strip()[:10])
-    hh, _, mm = (clock or "00:00").strip().partition(":")
-    hour, minute = int(hh), int(mm or 0)
+    if not isinstance(day, str) or not isinstance(clock, str):
+        raise ValueError("not text")
+    d, c = _DAY.fullmatch(day.strip()), _CLOCK.fullmatch(clock.strip())
+    if d is None or c is None:
+        raise ValueError(day)
+    year, month, dd = (int(g) for g in d.groups())
+    if not 2000 <= year <= 2100:
+        raise ValueError(day)
+    parsed = date(year, month, dd)  # ValueError for 2026-02-30
+    hour, minute = int(c.group(1)), int(c.group(2))
     if (hour, minute) == (24, 0):
         return from_local(parsed + timedelta(days=1))
     if not (0 <= hour < 24 and 0 <= minute < 60):

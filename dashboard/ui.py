@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.errors import HazeError
-from dashboard.i18n import DEFAULT_LANGUAGE, catalog, t
+from dashboard.i18n import DEFAULT_LANGUAGE, catalog, field_label, t
 
 
 def page_title(key: str, module: str | None = None) -> Callable[..., str]:
@@ -85,7 +85,7 @@ def fail(exc: HazeError) -> dbc.Alert:
     """A red refusal naming the field at fault, in the user's language."""
     text = t(exc.key, **exc.params)
     if exc.field:
-        text = t("ui.field_error", field=t("field." + exc.field), message=text)
+        text = t("ui.field_error", field=field_label(exc.field), message=text)
     return dbc.Alert(text, color="danger", className="py-2 mb-0", dismissable=True)
 
 

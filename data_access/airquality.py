@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import delete, func, insert, select, tuple_
 
 from dashboard.errors import ValidationError
 from dashboard.rules.listlayout import norm
+from dashboard.timeutil import to_local, utcnow
 from data_access.audit import Actor, record
 from data_access.db import Database
 from data_access.listfile import decode_text
@@ -65,6 +67,22 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
+_DAY_FORM = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+FIRST_DAY = date(2000, 1, 1)  # China's daily air-quality reporting starts after this; earlier is a typo
+
+
+def _day(text: str) -> date | None:
+    """A day as files write it: 2015-01-24, 2015/1/24 (Excel's default), 2015.1.24, with or without a time."""
+    m = _DAY_FORM.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= to_local(utcnow()).date() + timedelta(days=1) else None
+
+
 def _cell(cells: list[str], i: int | None) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
@@ -92,6 +110,9 @@ def parse(data: bytes, city: str | None = None) -> Parsed:
     fixed_city = (city or "").strip() or None
     if city_col is None and fixed_city is None:
         raise ValidationError("aq.no_city", field="city")
+    if city_col is not None and fixed_city is not None:
+        # Which would win is a guess either way, and a wrong guess files one city's air under another.
+        raise ValidationError("aq.city_twice", field="city", column=header[city_col])
     if fixed_city and len(fixed_city) > CITY_MAX:
         raise ValidationError("aq.city_long", field="city", max=CITY_MAX)
     rows: list[tuple[str, date, str, float]] = []
@@ -109,13 +130,15 @@ def parse(data: bytes, city: str | None = None) -> Parsed:
         if len(where) > CITY_MAX:
             bad.append(BadRow(line, "aq.city_long", {"max": CITY_MAX}))
             continue
-        raw_day = _cell(cells, day_col).replace("/", "-")
-        try:
-            day = date.fromisoformat(raw_day[:10])
-        except ValueError:
+        raw_day = _cell(cells, day_col)
+        day = _day(raw_day)
+        if day is None:
             bad.append(BadRow(line, "aq.bad_date", {"value": raw_day[:20]}))
             continue
         raw = _cell(cells, value_col)
+        if not raw:
+            bad.append(BadRow(line, "aq.no_value", {}))
+            continue
         try:
             value = float(raw)
         except ValueError:

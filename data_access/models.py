@@ -415,6 +415,7 @@ class WarningEpisode(Base):
             sqlite_where=text("is_open"),
             postgresql_where=text("is_open"),
         ),
+        {"sqlite_autoincrement": True},  # ids never reused: pages and the audit log name episodes by id
     )
 
 

@@ -137,17 +137,24 @@ def contributors(db: Database, level: Level, pollutant: str, limit: int = 10) ->
     return [Contributor(r.id, r.name, float(r.tpd), float(r.tpd) / total if total else 0.0) for r in rows]
 
 
+# A plausibility bound, not a rule: no county emits ten million tonnes of one pollutant a year, so a larger
+# number is a typed exponent or extra zeros (1e308 would also break every figure on the page).
+MAX_ANNUAL_TPA = 10_000_000.0
+
+
 def _percent(value: Any) -> float:
     try:
         pct = float(value)
     except (TypeError, ValueError):
         raise ValidationError("targets.bad_percent", field="percent") from None
-    if not 0 < pct <= 100:
+    if not 0.01 <= pct <= 100:  # a share below 0.01 % is a slip of the decimal point, not a target
         raise ValidationError("targets.bad_percent", field="percent")
     return pct
 
 
-def _source(text: str | None) -> str:
+def _source(text: object) -> str:
+    if text is not None and not isinstance(text, str):  # a direct request sending a list or a number
+        raise ValidationError("targets.no_source", field="source")
     source = (text or "").strip()
     if not source:
         raise ValidationError("targets.no_source", field="source")
@@ -166,8 +173,10 @@ def set_target(
     version: int | None = None,
 ) -> None:
     """Set one target (percent of the county's daily emission), with where it comes from."""
+    if not isinstance(level, str) or level not in {lv.value for lv in Level}:
+        raise ValidationError("targets.bad_level", field="level")
     lv = Level(level)
-    if pollutant not in POLLUTANTS:
+    if not isinstance(pollutant, str) or pollutant not in POLLUTANTS:
         raise ValidationError("targets.bad_pollutant", field="pollutant")
     pct, src = _percent(percent), _source(source)
     now = utcnow()
@@ -227,22 +236,23 @@ def set_base(
     version: int | None = None,
 ) -> None:
     """Set the county's total annual emission of a pollutant (t/a), with its year and source."""
-    if pollutant not in POLLUTANTS:
+    if not isinstance(pollutant, str) or pollutant not in POLLUTANTS:
         raise ValidationError("targets.bad_pollutant", field="pollutant")
     try:
         annual = float(annual_tpa)
     except (TypeError, ValueError):
         raise ValidationError("targets.bad_total", field="annual_tpa") from None
-    if not (annual > 0 and math.isfinite(annual)):
-        raise ValidationError("targets.bad_total", field="annual_tpa")
+    if not (0 < annual <= MAX_ANNUAL_TPA and math.isfinite(annual)):
+        raise ValidationError("targets.bad_total", field="annual_tpa", max=f"{MAX_ANNUAL_TPA:,.0f}")
     year_value = None
     if year not in (None, ""):
         try:
-            year_value = int(year)
+            as_number = float(year)
         except (TypeError, ValueError):
             raise ValidationError("targets.bad_year", field="year") from None
-        if not 1990 <= year_value <= 2100:
+        if not (as_number.is_integer() and 1990 <= as_number <= 2100):
             raise ValidationError("targets.bad_year", field="year")
+        year_value = int(as_number)
     src = _source(source)
     now = utcnow()
     with db.write() as s:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from dashboard.errors import ConflictError, ValidationError
 from dashboard.rules import warnings as rules
 from dashboard.rules.vocab import ChangeKind, WarningLevel
-from dashboard.timeutil import from_local, utcnow
+from dashboard.timeutil import format_local, from_local, utcnow
 from data_access.audit import Actor, record
 from data_access.db import Database
 from data_access.models import WarningChange, WarningEpisode
@@ -158,7 +158,9 @@ def episodes(db: Database, limit: int = 200) -> list[EpisodeView]:
     return sorted(views, key=when, reverse=True)
 
 
-def _text(value: str | None, field: str) -> str | None:
+def _text(value: object, field: str) -> str | None:
+    if value is not None and not isinstance(value, str):  # a direct request sending a list or a number
+        raise ValidationError("warning.bad_text", field=field)
     text = (value or "").strip()
     limit = DOC_NO_MAX if field == "doc_no" else MAX_TEXT
     if len(text) > limit:
@@ -211,13 +213,23 @@ def issue(
 ) -> EpisodeView:
     """Record the city's new warning; refused while another episode is open."""
     lv = rules.recordable(level)
-    rules.check_times(notice_at, effective_at, None, lifting=False)
+    rules.check_times(notice_at, effective_at, None, lifting=False, now=utcnow())
     doc, text = _text(doc_no, "doc_no"), _text(note, "note")
     with db.write() as s:
         _close_if_over(s, actor, utcnow())
         other = s.scalars(select(WarningEpisode).where(WarningEpisode.is_open)).first()
         if other is not None:
+            if other.ended_at is not None:  # lifted, but for a time still to come
+                raise ValidationError("warning.lift_pending", end=format_local(other.ended_at))
             raise ValidationError("warning.already_active")
+        overlap = s.scalars(
+            select(WarningEpisode.ended_at)
+            .where(WarningEpisode.ended_at.is_not(None), WarningEpisode.ended_at > effective_at)
+            .order_by(WarningEpisode.ended_at.desc())
+            .limit(1)
+        ).first()
+        if overlap is not None:  # a new warning cannot start while the last one's response was still on
+            raise ValidationError("warning.overlaps", field="effective_at", end=format_local(overlap))
         e = WarningEpisode(
             is_open=True, issued_at=notice_at, started_at=effective_at, created_by=actor.name, is_demo=demo
         )
@@ -261,7 +273,7 @@ def change_level(
         if last.level is None:
             raise ValidationError("warning.none_active")
         kind = rules.kind_of_change(last.level, lv)
-        rules.check_times(notice_at, effective_at, last.effective_at, lifting=False)
+        rules.check_times(notice_at, effective_at, last.effective_at, lifting=False, now=utcnow())
         c = WarningChange(
             seq=last.seq + 1,
             kind=kind,
@@ -305,7 +317,7 @@ def lift(
         last = e.changes[-1]
         if last.kind is ChangeKind.LIFT:
             raise ValidationError("warning.already_lifted")
-        rules.check_times(notice_at, end_at, last.effective_at, lifting=True)
+        rules.check_times(notice_at, end_at, last.effective_at, lifting=True, now=utcnow())
         c = WarningChange(
             seq=last.seq + 1,
             kind=ChangeKind.LIFT,
@@ -362,9 +374,9 @@ def withdraw_last(
 
     A withdrawn lifting re-opens the episode. The step is kept in the audit log with the reason.
     """
-    why = _text(reason, "note")
+    why = _text(reason, "reason")
     if not why:
-        raise ValidationError("warning.reason_required", field="note")
+        raise ValidationError("warning.reason_required", field="reason")
     with db.write() as s:
         e = s.scalars(
             select(WarningEpisode)

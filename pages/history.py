@@ -83,7 +83,15 @@ def figure(
     series: list[tuple[Any, float]], metric: str, city: str, episodes: list[warnings.EpisodeView]
 ) -> dict[str, Any]:
     """The daily series with each episode shaded in its highest level's colour."""
-    days = [d.isoformat() for d, _ in series]
+    # A missing day breaks the line (None): a line drawn across a gap would invent the values in between.
+    days: list[str] = []
+    values: list[float | None] = []
+    for i, (d, v) in enumerate(series):
+        if i and (d - series[i - 1][0]).days > 1:
+            days.append((series[i - 1][0] + timedelta(days=1)).isoformat())
+            values.append(None)
+        days.append(d.isoformat())
+        values.append(v)
     shapes, notes = [], []
     first, last = (series[0][0], series[-1][0]) if series else (None, None)
     for e in episodes:
@@ -132,7 +140,8 @@ def figure(
                 "mode": "lines",
                 "name": t(f"aq.metric.{metric}"),
                 "x": days,
-                "y": [v for _, v in series],
+                "y": values,
+                "connectgaps": False,
                 "line": {"color": "#1f3a5f", "width": 1.5},
             }
         ],

@@ -216,7 +216,7 @@ def edit_block() -> dbc.Card:
                                 ),
                                 labelled(
                                     "targets.col.target",
-                                    dbc.Input(id=EDIT_PERCENT, type="number", min=0, max=100, step=0.1),
+                                    dbc.Input(id=EDIT_PERCENT, type="number", step="any"),
                                 ),
                                 labelled(
                                     "targets.source", dbc.Textarea(id=EDIT_SOURCE, rows=2, maxLength=1000)
@@ -249,11 +249,11 @@ def edit_block() -> dbc.Card:
                                     ),
                                 ),
                                 labelled(
-                                    "targets.annual", dbc.Input(id=BASE_TOTAL, type="number", min=0, step=0.1)
+                                    "targets.annual", dbc.Input(id=BASE_TOTAL, type="number", step="any")
                                 ),
                                 labelled(
                                     "targets.year",
-                                    dbc.Input(id=BASE_YEAR, type="number", min=1990, max=2100, step=1),
+                                    dbc.Input(id=BASE_YEAR, type="number", step="any"),
                                 ),
                                 labelled(
                                     "targets.source", dbc.Textarea(id=BASE_SOURCE, rows=2, maxLength=1000)

@@ -290,7 +290,7 @@ def layout(**query: Any) -> html.Div:
         | ({"level": [level.value]} if level else {})
     )
     header = page_header("page.warning.title", "page.warning.subtitle")
-    shown = (state.announced or state.in_force) if state else None  # in force until a later lifting
+    shown = state.shown if state else None
     if episode is None:
         status = dbc.Alert(t("warning.none"), color="secondary", id="warning-status")
     else:
@@ -317,8 +317,20 @@ def layout(**query: Any) -> html.Div:
     cats = [{"label": label("category", c.value), "value": c.value} for c in Category] + [
         {"label": label("category", UNCLASSIFIED), "value": UNCLASSIFIED}
     ]
-    if level is None:
-        right = dbc.Alert(t("warning.no_level"), color="light", id="warning-obligations")
+    if level is None:  # no warning in force: pick a level to see (or prepare) its obligations
+        picks = [
+            dcc.Link(
+                level_name(lv.value),
+                href=dash.get_relative_path(f"/warning?level={lv.value}"),
+                className="btn btn-sm btn-outline-secondary me-2",
+                id=f"warning-pick-{lv.value}",
+            )
+            for lv in Level
+        ]
+        right = html.Div(
+            [html.P(t("warning.no_level"), className="small text-muted"), html.Div(picks)],
+            id="warning-obligations",
+        )
     else:
         right = html.Div(
             [

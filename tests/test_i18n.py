@@ -259,3 +259,28 @@ def test_error_pages_are_titled_as_errors_not_as_the_page(client: object, db: Da
         html = client.get(path).get_data(as_text=True)  # type: ignore[attr-defined]
         title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
         assert title == f"{t(key, 'zh')} · {t('app.name', 'zh')}", path
+
+
+def test_every_field_a_refusal_names_has_a_label_in_both_languages() -> None:
+    """A refusal says which input is wrong in words ("文号：…"), never as a code ("field.doc_no：…")."""
+    names: set[str] = set()
+    for folder in ("dashboard", "data_access", "callbacks", "pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                names.update(
+                    k.value.value
+                    for k in node.keywords
+                    if k.arg == "field"
+                    and isinstance(k.value, ast.Constant)
+                    and isinstance(k.value.value, str)
+                )
+                # Helpers that pass their last argument on as the field (data_access.warnings._text …).
+                func = node.func.id if isinstance(node.func, ast.Name) else ""
+                if func in ("_text", "_instant") and node.args and isinstance(node.args[-1], ast.Constant):
+                    names.add(node.args[-1].value)
+    assert len(names) > 20
+    for lang in ("zh", "en"):
+        missing = sorted(n for n in names if f"field.{n}" not in catalog(lang))
+        assert missing == [], lang

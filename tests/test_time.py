@@ -81,3 +81,38 @@ def test_core_inserts_refuse_naive_too(db: Database) -> None:
         conn.execute(
             insert(AuditEvent).values(actor_name="x", action="x", object_type="x", at=datetime(2024, 1, 1))
         )
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "local"),
+    [
+        ("2026-12-04", "08:00", "2026-12-04 08:00"),
+        ("2026/12/4", "8:05", "2026-12-04 08:05"),
+        ("2026年12月4日", "23:59", "2026-12-04 23:59"),
+        ("2026-12-04", "24:00", "2026-12-05 00:00"),
+    ],
+)
+def test_form_times_are_read_in_beijing_time(day: str, clock: str, local: str) -> None:
+    from dashboard.timeutil import format_local, parse_local
+
+    value = parse_local(day, clock)
+    assert value is not None and format_local(value) == local
+
+
+@pytest.mark.parametrize(
+    ("day", "clock"),
+    [
+        ("2026-12-04", ""),  # no hour: never taken as 00:00
+        ("2026-12-04 garbage", "08:00"),
+        ("2026-02-30", "08:00"),
+        ("0001-01-01", "08:00"),
+        ("2026-12-04", "25:00"),
+        (["2026-12-04"], "08:00"),  # a direct request with a list for a date
+        ("2026-12-04", 800),
+    ],
+)
+def test_form_times_that_are_not_a_day_and_a_time_are_refused(day: object, clock: object) -> None:
+    from dashboard.timeutil import parse_local
+
+    with pytest.raises((ValueError, TypeError)):
+        parse_local(day, clock)

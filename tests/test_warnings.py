@@ -33,12 +33,12 @@ def tables(db: Database) -> dict[str, Any]:
     return {t: snap[t] for t in WARNING_TABLES}
 
 
-def lift_demo(db: Database) -> None:
-    """The demo seed has an orange warning open; lift it as a duty officer would."""
+def drop_demo(db: Database) -> None:
+    """The demo seed has an orange warning open; withdraw it, so the test starts with no warning at all
+    (a lifting would leave its response period behind, which a new warning may not overlap)."""
     e = warnings.current(db)
     assert e is not None and e.changes[0].doc_no == DEMO_DOC_NO
-    now = datetime.now(UTC)
-    warnings.lift(db, DUTY, now, now)
+    assert warnings.withdraw_last(db, DUTY, "测试前撤回演示预警", episode_id=e.id, last_seq=1) is None
 
 
 def test_the_demo_has_one_open_orange_warning_noticed_20_and_started_14_hours_before_seeding(
@@ -52,7 +52,7 @@ def test_the_demo_has_one_open_orange_warning_noticed_20_and_started_14_hours_be
 
 
 def test_an_episode_issued_raised_lowered_and_lifted(db: Database) -> None:
-    lift_demo(db)
+    drop_demo(db)
     # Whole hours, 100 hours ago: every step (the lifting at t0 + 64 h included) is in the past.
     t0 = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 100 * H
     e = warnings.issue(db, DUTY, "yellow", t0, t0 + 4 * H, "济重污染应急〔2026〕7号")
@@ -80,7 +80,7 @@ def test_an_episode_issued_raised_lowered_and_lifted(db: Database) -> None:
 
 
 def test_a_lifting_announced_for_later_keeps_the_response_on_until_then(db: Database) -> None:
-    lift_demo(db)
+    drop_demo(db)
     now = datetime.now(UTC)
     e = warnings.issue(db, DUTY, "orange", now - 10 * H, now - 8 * H)
     e = warnings.lift(db, DUTY, now, now + 2 * H, "济重污染应急〔2026〕11号", episode_id=e.id, last_seq=1)
@@ -95,7 +95,7 @@ def test_a_lifting_announced_for_later_keeps_the_response_on_until_then(db: Data
     for attempt, key in (
         (lambda: warnings.lift(db, DUTY, now, now + 3 * H), "warning.already_lifted"),
         (lambda: warnings.change_level(db, DUTY, "red", now, now), "warning.already_lifted"),
-        (lambda: warnings.issue(db, DUTY, "red", now, now), "warning.already_active"),
+        (lambda: warnings.issue(db, DUTY, "red", now, now), "warning.lift_pending"),
     ):
         with pytest.raises(ValidationError) as err:
             attempt()
@@ -114,6 +114,8 @@ def test_a_lifting_announced_for_later_keeps_the_response_on_until_then(db: Data
         ("effective_before_notice", "warning.effective_before_notice"),
         ("stale", "warning.changed_meanwhile"),
         ("long_doc_no", "warning.text_long"),  # 129 characters: one more than the column keeps
+        ("future_notice", "warning.notice_in_future"),
+        ("a_year_late", "warning.effective_too_late"),  # 2027 typed for 2026
     ],
 )
 def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str) -> None:
@@ -133,6 +135,10 @@ def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str)
             warnings.lift(db, DUTY, now, start - H)
         elif action == "effective_before_notice":
             warnings.change_level(db, DUTY, "red", now, now - H)
+        elif action == "future_notice":
+            warnings.change_level(db, DUTY, "red", now + H, now + 2 * H)
+        elif action == "a_year_late":
+            warnings.change_level(db, DUTY, "red", now, now + 365 * 24 * H)
         elif action == "long_doc_no":
             warnings.change_level(db, DUTY, "red", now, now, doc_no="济环应急" + "字" * 125)
         else:
@@ -198,8 +204,26 @@ def test_two_officers_recording_a_step_at_once_one_is_refused(db: Database) -> N
     assert on is not None and [c.seq for c in on.changes] == [1, 2]
 
 
+def test_a_new_warning_cannot_start_inside_the_last_ones_response_and_ids_are_not_reused(
+    db: Database,
+) -> None:
+    demo = warnings.current(db)
+    assert demo is not None
+    now = datetime.now(UTC)
+    warnings.lift(db, DUTY, now - H, now - H, episode_id=demo.id, last_seq=1)  # ended an hour ago
+    before = tables(db)
+    with pytest.raises(ValidationError) as err:
+        warnings.issue(db, DUTY, "yellow", now - 3 * H, now - 2 * H)  # would start while orange was on
+    assert err.value.key == "warning.overlaps" and err.value.field == "effective_at"
+    assert tables(db) == before
+    e = warnings.issue(db, DUTY, "yellow", now - H, now - H)
+    assert warnings.withdraw_last(db, DUTY, "录错", episode_id=e.id, last_seq=1) is None
+    again = warnings.issue(db, DUTY, "yellow", now - H, now - H)
+    assert again.id > e.id  # a page still holding the withdrawn episode's id cannot act on this one
+
+
 def test_lifting_with_nothing_active_is_refused(db: Database) -> None:
-    lift_demo(db)
+    drop_demo(db)
     before = tables(db)
     now = datetime.now(UTC)
     with pytest.raises(ValidationError) as err:
@@ -330,8 +354,25 @@ def test_targets_need_a_source_and_a_sane_percentage_and_are_audited(db: Databas
     with pytest.raises(ValidationError) as err:
         targets.set_target(db, DUTY, "red", "so2", 130, "某文件")
     assert err.value.key == "targets.bad_percent"
+    before = tables(db)
+    for args, key in (
+        (("blue", "so2", 10, "某文件"), "targets.bad_level"),  # also what a direct request might send
+        (("red", ["so2"], 10, "某文件"), "targets.bad_pollutant"),
+        (("red", "so2", 1e-320, "某文件"), "targets.bad_percent"),
+        (("red", "so2", 10, ["某文件"]), "targets.no_source"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            targets.set_target(db, DUTY, *args)
+        assert err.value.key == key
+    for total, year, key in ((1e308, 2025, "targets.bad_total"), (950, 2025.5, "targets.bad_year")):
+        with pytest.raises(ValidationError) as err:
+            targets.set_base(db, DUTY, "so2", total, year, "排放清单（测试）")
+        assert err.value.key == key
+    assert tables(db) == before
     targets.set_target(db, DUTY, "red", "so2", 40, "某市预案（测试）")
     assert targets.targets(db)[(Level.RED, "so2")].percent == 40
+    targets.set_base(db, DUTY, "so2", 953.85, 2025.0, "排放清单（测试）")  # decimals kept, 2025.0 is 2025
+    assert (targets.bases(db)["so2"].annual_tpa, targets.bases(db)["so2"].year) == (953.85, 2025)
     events, _ = list_events(db, AuditFilter(object="reduction_target:red:so2"))
     assert events[0].before["percent"] == 30 and events[0].after["percent"] == 40
 
@@ -375,6 +416,24 @@ def test_a_series_with_bad_rows_names_each_and_stores_nothing(db: Database) -> N
     with pytest.raises(ValidationError) as err:
         airquality.import_series(db, DUTY, "日期,PM2.5\n2026-02-01,50\n".encode(), "x.csv", city=long_city)
     assert err.value.field == "city"
+    # A typed city beside a file that names its own: refused, not silently filed under the typed one.
+    with pytest.raises(ValidationError) as err:
+        airquality.import_series(
+            db, DUTY, "城市,日期,PM2.5\n德州,2026-02-01,99\n".encode(), "d.csv", city="济南"
+        )
+    assert (err.value.key, err.value.field) == ("aq.city_twice", "city")
+    # Excel's default day format reads; days before 2000, after tomorrow, or with trailing text do not.
+    parsed = airquality.parse(
+        "日期,PM2.5\n2026/1/5,80\n1500-01-01,80\n2099-01-01,80\n2026-01-06 x,80\n2026-01-07,\n".encode(),
+        "商河",
+    )
+    assert [r[1] for r in parsed.rows] == [date(2026, 1, 5)]
+    assert [(b.line, b.key) for b in parsed.bad] == [
+        (3, "aq.bad_date"),
+        (4, "aq.bad_date"),
+        (5, "aq.bad_date"),
+        (6, "aq.no_value"),
+    ]
     assert airquality.series(db, long_city, "pm25") == []
 
 
@@ -383,7 +442,7 @@ def test_the_banner_shows_beijing_time_whatever_the_servers_zone(db: Database, a
     os.environ["TZ"] = "America/New_York"
     time.tzset()
     try:
-        lift_demo(db)
+        drop_demo(db)
         start = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # 2026-12-04 00:00 in Beijing
         warnings.issue(db, DUTY, "red", start - H, start, "济重污染应急〔2026〕8号")
         with app.server.test_request_context():

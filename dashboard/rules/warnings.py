@@ -35,12 +35,22 @@ class State:
     since: datetime | None  # when the level in force started
     next_step: Step | None  # an announced step whose time has not come (a start, a change, the end)
     ended: bool  # lifted and its end time has passed
+    upcoming: WarningLevel | None = None  # the level in force once next_step takes effect (None: a lifting)
+
+    @property
+    def shown(self) -> WarningLevel | None:
+        """The level to show and act on now: the one in force; before the first start, the one that starts.
+
+        A change announced for later (up or down) does not apply before its time: enterprises keep the
+        level in force, as they do until a lifting's time."""
+        if self.ended:
+            return None
+        return self.in_force or self.upcoming or self.announced
 
     @property
     def obligation_level(self) -> Level | None:
-        """The level enterprises act on now: the announced one (they prepare between notice and start), or,
-        once a lifting is announced for later, the level in force until then; 蓝色 carries no measures."""
-        level = None if self.ended else (self.announced or self.in_force)
+        """The level enterprises act on now (see `shown`); 蓝色 carries no measures."""
+        level = self.shown
         if level is None or level not in RECORDABLE:
             return None
         return Level(level.value)
@@ -67,7 +77,11 @@ def state(steps: Sequence[Step], now: datetime) -> State:
             in_force, since = step.level, step.effective_at
         elif pending is None:
             pending = step
-    return State(announced, in_force, since, pending, ended)
+    upcoming = None
+    if pending is not None and pending.kind is not ChangeKind.LIFT and pending.effective_at is not None:
+        # Steps taking effect at the same instant (an issue and its upgrade both from 17:30): the last wins.
+        upcoming = state(steps, pending.effective_at).in_force
+    return State(announced, in_force, since, pending, ended, upcoming)
 
 
 def kind_of_change(current: WarningLevel, new: WarningLevel) -> ChangeKind:
@@ -89,15 +103,29 @@ def recordable(level: str | None) -> WarningLevel:
     return parsed
 
 
+NOTICE_SLACK = timedelta(minutes=10)  # clocks differ a little; a notice further in the future is a typo
+MAX_LEAD = timedelta(days=7)  # responses start hours (at most a few days) after the notice
+
+
 def check_times(
-    notice_at: datetime, effective_at: datetime, after: datetime | None, *, lifting: bool
+    notice_at: datetime,
+    effective_at: datetime,
+    after: datetime | None,
+    *,
+    lifting: bool,
+    now: datetime | None = None,
 ) -> None:
-    """A step (or the end) cannot come before the previous step, nor take effect before its notice."""
+    """A step (or the end) cannot come before the previous step, nor take effect before its notice; a notice
+    is not in the future, and its effect not more than MAX_LEAD after it (a mistyped year or month)."""
+    if now is not None and notice_at > now + NOTICE_SLACK:
+        raise ValidationError("warning.notice_in_future", field="notice_at")
     if after is not None and effective_at < after:
         key = "warning.end_before_start" if lifting else "warning.change_before_previous"
         raise ValidationError(key, field="effective_at")
     if effective_at < notice_at:
         raise ValidationError("warning.effective_before_notice", field="effective_at")
+    if effective_at - notice_at > MAX_LEAD:
+        raise ValidationError("warning.effective_too_late", field="effective_at", days=MAX_LEAD.days)
 
 
 def elapsed(since: datetime, now: datetime) -> tuple[int, int, int]:

@@ -33,8 +33,30 @@ def test_in_force_after_the_start_with_a_raise_announced_for_later() -> None:
         ORANGE.effective_at,
         RED,
     )
+    # Red applies from its time: until then enterprises keep orange (and prepare for red).
+    assert (s.shown, s.obligation_level, s.upcoming) == (WarningLevel.ORANGE, Level.ORANGE, WarningLevel.RED)
     s = W.state([ORANGE, RED], T0 + 41 * H)
     assert (s.in_force, s.since, s.next_step) == (WarningLevel.RED, RED.effective_at, None)
+
+
+def test_a_downgrade_announced_for_tomorrow_keeps_the_higher_level_until_then() -> None:
+    down = W.Step(ChangeKind.DOWNGRADE, WarningLevel.YELLOW, T0 + 60 * H)
+    s = W.state([ORANGE, RED, down], T0 + 50 * H)
+    assert (s.announced, s.in_force, s.obligation_level) == (WarningLevel.YELLOW, WarningLevel.RED, Level.RED)
+    assert W.state([ORANGE, RED, down], T0 + 60 * H).obligation_level is Level.YELLOW
+
+
+def test_an_issue_and_its_upgrade_from_the_same_instant_start_at_the_upgraded_level() -> None:
+    start = T0 + 5 * H
+    issue = W.Step(ChangeKind.ISSUE, WarningLevel.YELLOW, start)
+    up = W.Step(ChangeKind.UPGRADE, WarningLevel.ORANGE, start)
+    s = W.state([issue, up], T0 + H)
+    assert (s.in_force, s.next_step, s.upcoming, s.obligation_level) == (
+        None,
+        issue,
+        WarningLevel.ORANGE,
+        Level.ORANGE,
+    )
 
 
 def test_a_lifting_ends_the_episode_at_its_end_time() -> None:

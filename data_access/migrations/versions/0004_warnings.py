@@ -79,6 +79,9 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_warning_episode")),
+        # Ids are never reused (SQLite would hand a withdrawn episode's id to the next one): pages and the
+        # audit log name an episode by its id.
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("warning_episode", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_warning_episode_started_at"), ["started_at"], unique=False)
