@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import auth, shell, ui
 from dashboard.api import init_api
 from dashboard.config import ROOT, Config
-from dashboard.i18n import t
+from dashboard.i18n import current_language, t
 from dashboard.permissions import page_allowed
 from data_access import users
 from data_access.db import Database
@@ -56,7 +56,9 @@ def _titled_index(app: Dash) -> None:
         elif current_user.is_authenticated and not page_allowed(module, current_user.role):
             title = f"{t('error.forbidden_title')} · {t('app.name')}"
         kwargs["title"] = title or t("app.name")
-        return str(plain(**kwargs))
+        # The page's language, for the browser's own widgets (time inputs say 下午 04:55) and screen readers.
+        lang = "zh-CN" if current_language() == "zh" else "en"
+        return str(plain(**kwargs)).replace("<html>", f'<html lang="{lang}">', 1)
 
     app.interpolate_index = interpolate_index  # type: ignore[method-assign]
 

@@ -246,6 +246,7 @@ def test_page_titles_follow_the_users_language_at_request_time(client: object, d
         html = client.get("/").get_data(as_text=True)  # type: ignore[attr-defined]
         title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
         assert title == f"{t('page.home.title', lang)} · {t('app.name', lang)}"
+        assert f'<html lang="{ {"zh": "zh-CN", "en": "en"}[lang] }">' in html
 
 
 def test_error_pages_are_titled_as_errors_not_as_the_page(client: object, db: Database) -> None:
