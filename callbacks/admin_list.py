@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from callbacks.jobs import Jobs
 from dashboard.auth import current_actor, services
 from dashboard.cards import describe_changes
 from dashboard.errors import ConflictError, HazeError
@@ -49,19 +50,14 @@ TICKET_SALT = "hazeops.list.publish"
 TICKET_SECONDS = 300
 
 
-class ListJobs:
-    """The page's background work, bound to the app's database (a job has no request to find it from)."""
+class ListJobs(Jobs):
+    """The page's background work: checking, publishing, exporting."""
 
     def __init__(self, db: Database, secret: str) -> None:
-        self.db = db
+        super().__init__(db)
         # Publishing runs as a job, without the user's request: the request that asked for it signs who
         # asked (a ticket), and the job acts as that user only if the signature holds.
         self.tickets = URLSafeTimedSerializer(secret, salt=TICKET_SALT)
-
-    def _fresh(self) -> Database:
-        # A job runs in a forked process: connections inherited from the parent must not be shared.
-        self.db.engine.dispose(close=False)
-        return self.db
 
     def stage(
         self, set_progress: ProgressFn, import_id: Any, texts: dict[str, Any] | None
@@ -70,7 +66,7 @@ class ListJobs:
         iid = _import_id(import_id)
         if iid is None:
             raise PreventUpdate
-        db = self._fresh()
+        db = self.fresh()
         with language(_lang(texts)):
             try:
                 view = listimport.get_import(db, iid)
@@ -105,7 +101,7 @@ class ListJobs:
         trigger = ctx.triggered_id
         if trigger is None:
             raise PreventUpdate
-        db = self._fresh()
+        db = self.fresh()
         with language(_lang(texts)):
             if trigger == P.EXPORT_TEMPLATE:
                 data, name = listexport.template()
@@ -130,7 +126,7 @@ class ListJobs:
             asked = self.tickets.loads(ticket, max_age=TICKET_SECONDS)
         except BadSignature:
             raise PreventUpdate from None
-        db = self._fresh()
+        db = self.fresh()
         iid = int(asked["import"])
         actor = Actor(
             id=asked["actor_id"],

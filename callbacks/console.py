@@ -9,6 +9,7 @@ import dash
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc
 from dash.exceptions import PreventUpdate
 
+from callbacks.jobs import Jobs
 from dashboard.auth import services
 from dashboard.cards import card, describe, label
 from dashboard.filters import parse_lenient
@@ -137,11 +138,8 @@ def reset(_clicks: int | None) -> tuple[Any, ...]:
     return [], [], [], [], [], "", [], ""
 
 
-class ConsoleJobs:
+class ConsoleJobs(Jobs):
     """The console's background work (an export), bound to the app's database: a job has no request."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
 
     def export(
         self, set_progress: Any, _x: int | None, _c: int | None, query: str | None, job: dict[str, Any] | None
@@ -150,7 +148,7 @@ class ConsoleJobs:
         trigger = ctx.triggered_id
         if trigger not in (P.EXPORT_XLSX, P.EXPORT_CSV):
             raise PreventUpdate
-        self.db.engine.dispose(close=False)  # a forked job must not share the parent's connections
+        self.fresh()
         job = job or {}
         flt = parse_lenient(parse_qs((query or "").lstrip("?")))
         with language(job.get("lang")):

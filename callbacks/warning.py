@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.jobs import Jobs
 from dashboard.auth import current_actor, services
 from dashboard.cards import indicator, label
 from dashboard.errors import HazeError, ValidationError
@@ -143,11 +144,8 @@ def rows(request: dict[str, Any] | None, query: str | None) -> Any:
     }
 
 
-class WarningJobs:
+class WarningJobs(Jobs):
     """The page's background work (the notification list export), bound to the app's database."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
 
     def export(
         self, set_progress: Any, _x: int | None, _c: int | None, query: str | None, job: dict[str, Any] | None
@@ -156,7 +154,7 @@ class WarningJobs:
         trigger = ctx.triggered_id
         if trigger not in (P.EXPORT_XLSX, P.EXPORT_CSV):
             raise PreventUpdate
-        self.db.engine.dispose(close=False)  # a forked job must not share the parent's connections
+        self.fresh()
         level, flt = _parse(query)
         job = job or {}
         with language(job.get("lang")):

@@ -274,29 +274,7 @@ def change_level(
             raise ValidationError("warning.none_active")
         kind = rules.kind_of_change(last.level, lv)
         rules.check_times(notice_at, effective_at, last.effective_at, lifting=False, now=utcnow())
-        c = WarningChange(
-            seq=last.seq + 1,
-            kind=kind,
-            level=lv,
-            doc_no=doc,
-            notice_at=notice_at,
-            effective_at=effective_at,
-            note=text,
-            recorded_by=actor.name,
-        )
-        e.changes.append(c)
-        s.flush()
-        record(
-            s,
-            actor,
-            f"warning.{kind.value}",
-            "warning_episode",
-            e.id,
-            before={"level": last.level.value},
-            after=_change_json(c),
-            reason=text,
-        )
-        return _view(e)
+        return _append(s, actor, e, kind, lv, notice_at, effective_at, doc, text)
 
 
 def lift(
@@ -318,32 +296,49 @@ def lift(
         if last.kind is ChangeKind.LIFT:
             raise ValidationError("warning.already_lifted")
         rules.check_times(notice_at, end_at, last.effective_at, lifting=True, now=utcnow())
-        c = WarningChange(
-            seq=last.seq + 1,
-            kind=ChangeKind.LIFT,
-            level=None,
-            doc_no=doc,
-            notice_at=notice_at,
-            effective_at=end_at,
-            note=text,
-            recorded_by=actor.name,
-        )
-        e.changes.append(c)
         # An end announced for later keeps the response on (and the episode open) until then.
         e.is_open = end_at > utcnow()
         e.ended_at = end_at
-        s.flush()
-        record(
-            s,
-            actor,
-            "warning.lift",
-            "warning_episode",
-            e.id,
-            before={"level": last.level.value if last.level else None},
-            after=_change_json(c),
-            reason=text,
-        )
-        return _view(e)
+        return _append(s, actor, e, ChangeKind.LIFT, None, notice_at, end_at, doc, text)
+
+
+def _append(
+    s: Session,
+    actor: Actor,
+    e: WarningEpisode,
+    kind: ChangeKind,
+    level: WarningLevel | None,
+    notice_at: datetime,
+    effective_at: datetime,
+    doc: str | None,
+    text: str | None,
+) -> EpisodeView:
+    """Add a step after the episode's last one, audited as warning.<kind> with the level it left."""
+    last = e.changes[-1]
+    c = WarningChange(
+        seq=last.seq + 1,
+        kind=kind,
+        level=level,
+        doc_no=doc,
+        notice_at=notice_at,
+        effective_at=effective_at,
+        note=text,
+        recorded_by=actor.name,
+    )
+    e.changes.append(c)
+    s.flush()
+    before = {"level": last.level.value if last.level else None}
+    record(
+        s,
+        actor,
+        f"warning.{kind.value}",
+        "warning_episode",
+        e.id,
+        before=before,
+        after=_change_json(c),
+        reason=text,
+    )
+    return _view(e)
 
 
 WITHDRAW_DAYS = 7  # a step recorded by mistake can be withdrawn for this long after the episode's last step
