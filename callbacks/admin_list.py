@@ -27,7 +27,7 @@ from dashboard.cards import describe_changes
 from dashboard.errors import ConflictError, HazeError
 from dashboard.i18n import current_language, language, t
 from dashboard.timeutil import format_local, utcnow
-from dashboard.ui import fail, grid_block, ok
+from dashboard.ui import fail, grid_block, next_count, ok
 from data_access import listexport, listimport
 from data_access.audit import Actor
 from data_access.db import Database
@@ -148,7 +148,7 @@ class ListJobs(Jobs):
                     shown: Any = P.preview(view, listimport.problem_rules(db, iid))
                 except HazeError:
                     shown = no_update
-                return shown, fail(exc), no_update, (refresh or 0) + 1, False
+                return shown, fail(exc), no_update, next_count(refresh), False
             done = dbc.Alert(
                 [
                     t("list.published", number=number),
@@ -163,7 +163,7 @@ class ListJobs(Jobs):
                 html.P(t("list.preview_empty"), className="text-muted small"),
                 done,
                 None,
-                (refresh or 0) + 1,
+                next_count(refresh),
                 False,
             )
 

@@ -32,8 +32,14 @@ def apply_filters(
     category: list[str] | None,
     q: str | None,
     selected: int | None,
+    follow: str | None = None,
 ) -> tuple[Any, ...]:
-    """One filter change → the URL, the grid's filter, the map feed, the counts and the category state."""
+    """One filter change → the URL, the grid's filter, the map feed, the counts and the category state.
+
+    `follow` is the warning level the page opened on by default: while the filter stays on it (with no
+    category chosen) the URL leaves the level out, so a reload or a bookmark follows the warning as it
+    changes; turning the level off is written as `level=` so a reload keeps it off.
+    """
     flt = parse_lenient(
         {
             "town": town or [],
@@ -46,7 +52,12 @@ def apply_filters(
             "q": [q or ""],
         }
     )
-    pairs = flt.query() + ([("sel", str(selected))] if selected else [])
+    pairs = flt.query()
+    if follow and level == follow and not category:
+        pairs = [(k, v) for k, v in pairs if k != "level"]
+    elif follow and not level:
+        pairs = [*pairs, ("level", "")]
+    pairs += [("sel", str(selected))] if selected else []
     search = "?" + urlencode(pairs) if pairs else ""
     if ctx.triggered_id == P.SELECTED:  # only the selection changed: keep the map and the grid as they are
         return (search, *(dash.no_update,) * 8)
@@ -200,6 +211,7 @@ def register(app: Dash) -> None:
         Output("console-legend", "children"),
         *(Input(c, "value") for c in CONTROLS),
         Input(P.SELECTED, "data"),
+        State(P.FOLLOW, "data"),
         prevent_initial_call=True,
     )(apply_filters)
     app.callback(

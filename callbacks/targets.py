@@ -13,7 +13,7 @@ from dashboard.cards import enterprise_link
 from dashboard.errors import HazeError
 from dashboard.i18n import t
 from dashboard.rules.vocab import Level
-from dashboard.ui import fail, ok
+from dashboard.ui import fail, next_count, ok
 from data_access import targets
 from pages import targets as P
 
@@ -89,7 +89,7 @@ def save_target(
             message = ok("targets.saved")
     except HazeError as exc:
         return fail(exc), P.check_block(), refresh
-    return message, P.check_block(), (refresh or 0) + 1
+    return message, P.check_block(), next_count(refresh)
 
 
 def save_base(
@@ -109,7 +109,7 @@ def save_base(
         targets.set_base(db, current_actor(), pollutant, total, year, source, version=version)
     except HazeError as exc:
         return fail(exc), P.check_block(), refresh
-    return ok("targets.saved"), P.check_block(), (refresh or 0) + 1
+    return ok("targets.saved"), P.check_block(), next_count(refresh)
 
 
 def register(app: Dash) -> None:

@@ -55,7 +55,7 @@ def record(
         raise PreventUpdate
     _, db = services()
     actor = current_actor()
-    loaded = loaded or {}
+    loaded = loaded if isinstance(loaded, dict) else {}
     try:
         notice = _instant(notice_day, notice_time, "notice_at")
         effective = _instant(effect_day, effect_time, "effective_at")
@@ -87,7 +87,7 @@ def withdraw(n: int | None, reason: str | None, target: dict[str, Any] | None) -
     if not n:
         raise PreventUpdate
     _, db = services()
-    target = target or {}
+    target = target if isinstance(target, dict) else {}
     try:
         warnings.withdraw_last(
             db, current_actor(), reason, episode_id=target.get("id"), last_seq=target.get("last_seq")

@@ -95,3 +95,8 @@ def forbidden() -> html.Div:
         [html.H1(t("error.forbidden_title"), className="h4"), html.P(t("error.forbidden_page"))],
         id="page-forbidden",
     )
+
+
+def next_count(counter: Any) -> int:
+    """The next value of a page's refresh counter (a Store), whatever a forged request sent as the last."""
+    return counter + 1 if isinstance(counter, int) and not isinstance(counter, bool) else 1

@@ -140,10 +140,13 @@ def contributors(db: Database, level: Level, pollutant: str, limit: int = 10) ->
 # A plausibility bound, not a rule: no county emits ten million tonnes of one pollutant a year, so a larger
 # number is a typed exponent or extra zeros (1e308 would also break every figure on the page).
 MAX_ANNUAL_TPA = 10_000_000.0
+MIN_ANNUAL_TPA = 1.0  # below a tonne a year is no county's total either: it would make every share absurd
 
 
 def _percent(value: Any) -> float:
     try:
+        if isinstance(value, bool):  # JSON true is not 1 %
+            raise ValueError(value)
         pct = float(value)
     except (TypeError, ValueError):
         raise ValidationError("targets.bad_percent", field="percent") from None
@@ -156,6 +159,8 @@ def _source(text: object) -> str:
     if text is not None and not isinstance(text, str):  # a direct request sending a list or a number
         raise ValidationError("targets.no_source", field="source")
     source = (text or "").strip()
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in source):  # control characters: not typed, forged
+        raise ValidationError("targets.no_source", field="source")
     if not source:
         raise ValidationError("targets.no_source", field="source")
     if len(source) > 1000:
@@ -238,12 +243,15 @@ def set_base(
     """Set the county's total annual emission of a pollutant (t/a), with its year and source."""
     if not isinstance(pollutant, str) or pollutant not in POLLUTANTS:
         raise ValidationError("targets.bad_pollutant", field="pollutant")
+    limits = {"min": f"{MIN_ANNUAL_TPA:g}", "max": f"{MAX_ANNUAL_TPA:,.0f}"}
     try:
+        if isinstance(annual_tpa, bool):
+            raise ValueError(annual_tpa)
         annual = float(annual_tpa)
     except (TypeError, ValueError):
-        raise ValidationError("targets.bad_total", field="annual_tpa") from None
-    if not (0 < annual <= MAX_ANNUAL_TPA and math.isfinite(annual)):
-        raise ValidationError("targets.bad_total", field="annual_tpa", max=f"{MAX_ANNUAL_TPA:,.0f}")
+        raise ValidationError("targets.bad_total", field="annual_tpa", **limits) from None
+    if not (MIN_ANNUAL_TPA <= annual <= MAX_ANNUAL_TPA and math.isfinite(annual)):
+        raise ValidationError("targets.bad_total", field="annual_tpa", **limits)
     year_value = None
     if year not in (None, ""):
         try:

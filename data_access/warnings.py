@@ -162,6 +162,10 @@ def _text(value: object, field: str) -> str | None:
     if value is not None and not isinstance(value, str):  # a direct request sending a list or a number
         raise ValidationError("warning.bad_text", field=field)
     text = (value or "").strip()
+    if any(
+        ord(ch) < 32 for ch in text
+    ):  # control characters (a NUL breaks PostgreSQL): never typed in a form
+        raise ValidationError("warning.bad_text", field=field)
     limit = DOC_NO_MAX if field == "doc_no" else MAX_TEXT
     if len(text) > limit:
         raise ValidationError("warning.text_long", field=field, max=limit)

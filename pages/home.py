@@ -29,6 +29,7 @@ dash.register_page(
 
 URL = "console-url"  # a second Location (refresh=False): filters go to the URL without rebuilding the map
 FILTER = "console-filter"  # the canonical query string of the filter, read by the grid's row requests
+FOLLOW = "console-follow"  # the warning level the page opened on by default (the URL then leaves it out)
 SELECTED = "console-selected"
 TOWN, PARK, INDUSTRY, GRADE, CONTROL = "f-town", "f-park", "f-industry", "f-grade", "f-control"
 LEVEL, CATEGORY, SEARCH, RESET = "f-level", "f-category", "f-q", "f-reset"
@@ -256,12 +257,14 @@ def layout(**query: Any) -> html.Div:
     """Filters (from the URL), counts, the clustered map, the grid and the side card."""
     flt = parse_lenient({k: v for k, v in query.items() if k != "sel"})
     _, db = services()
+    follow = None
     if "level" not in query:
-        # During a warning the console opens on what enterprises must do at its level.
+        # During a warning the console opens on what enterprises must do at its level (and follows it).
         episode = warnings.current(db)
         active = episode.state().obligation_level if episode else None
         if active is not None:
             flt = replace(flt, level=active)
+            follow = active.value
     sel = query.get("sel")
     sel = sel[-1] if isinstance(sel, list) else sel
     view = enterprises.get(db, int(sel)) if isinstance(sel, str) and sel.isdigit() and len(sel) < 10 else None
@@ -331,6 +334,7 @@ def layout(**query: Any) -> html.Div:
             dcc.Store(id=TEXTS, data=browser_texts()),
             html.Div(id=LOCALIZED, hidden=True),
             dcc.Store(id=FILTER, data=flt.query_string()),
+            dcc.Store(id=FOLLOW, data=follow),
             dcc.Store(id=FEED, data=feed(flt, stamp)),
             dcc.Store(id=BASE_CRS, data=crs_of),
             dcc.Store(id=OUTLINES, data=outlines),

@@ -58,7 +58,10 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    # One decimal, or two when a target was set that precisely (12.25 % must not read as 12.2 %).
+    if value is None:
+        return "—"
+    return f"{value:.1f}%" if round(value, 1) == round(value, 2) else f"{value:.2f}%"
 
 
 def level_card(level: Level, rows: list[rules.TargetRow]) -> dbc.Card:

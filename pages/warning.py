@@ -13,7 +13,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard.auth import services
-from dashboard.banner import LEVEL_STYLE, level_name
+from dashboard.banner import LEVEL_STYLE, level_name, next_text
 from dashboard.cards import label
 from dashboard.filters import UNCLASSIFIED, EnterpriseFilter, parse_lenient
 from dashboard.i18n import current_language, t
@@ -98,7 +98,9 @@ def timeline(episode: warnings.EpisodeView) -> dbc.Table:
                 ]
             )
         )
-    return dbc.Table([head, html.Tbody(rows)], size="sm", className="small mb-2", id=TIMELINE)
+    return dbc.Table(
+        [head, html.Tbody(rows)], size="sm", className="small mb-2", id=TIMELINE, responsive=True
+    )
 
 
 def _time_inputs(now: datetime, day_id: str, time_id: str, label_key: str) -> html.Div:
@@ -302,6 +304,13 @@ def layout(**query: Any) -> html.Div:
                         html.Span(
                             " · " + t("banner.grade", grade=RESPONSE_GRADE[shown.value]) if shown else ""
                         ),
+                        html.Div(
+                            next_text(state.next_step, now, state.upcoming),
+                            className="small fw-semibold mt-1",
+                            id="warning-next",
+                        )
+                        if state and state.next_step
+                        else None,
                     ],
                     id="warning-status",
                     className="mb-2",

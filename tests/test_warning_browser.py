@@ -52,6 +52,16 @@ def test_raising_the_warning_recolours_the_map_and_the_banner_of_every_open_page
     leader.wait_for_selector("#warning-banner[data-level='red']", timeout=15_000)
     shot(leader, "warning-leader-banner")
     assert leader.locator("#warning-change").count() == 0
+    # The console opened on the warning's level without writing it into the address: a reload follows the
+    # warning to red (a level the user picks is kept; 不限 is kept as "level=").
+    assert "level=" not in leader.url
+    leader.reload()
+    leader.wait_for_selector("#console-legend >> text=红色预警（Ⅰ级）：措施类别")
+    leader.click("label:has-text('不限')")
+    leader.wait_for_url("**/?level=")
+    leader.reload()
+    leader.wait_for_selector("#console-count >> text=共 400 家企业")
+    assert not leader.is_checked("input[value='red']")
     other.close()
     assert page.console_errors == []
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dashboard.banner import banner
 from dashboard.errors import ConflictError, ValidationError
+from dashboard.i18n import t
 from dashboard.rules.vocab import ChangeKind, Level, WarningLevel
 from data_access import airquality, obligations, targets, warnings
 from data_access.audit import Actor, AuditFilter, list_events, record
@@ -114,6 +115,7 @@ def test_a_lifting_announced_for_later_keeps_the_response_on_until_then(db: Data
         ("effective_before_notice", "warning.effective_before_notice"),
         ("stale", "warning.changed_meanwhile"),
         ("long_doc_no", "warning.text_long"),  # 129 characters: one more than the column keeps
+        ("nul_in_doc_no", "warning.bad_text"),  # a forged request: PostgreSQL refuses NUL in text
         ("future_notice", "warning.notice_in_future"),
         ("a_year_late", "warning.effective_too_late"),  # 2027 typed for 2026
     ],
@@ -139,6 +141,8 @@ def test_refusals_say_why_and_write_nothing(db: Database, action: str, key: str)
             warnings.change_level(db, DUTY, "red", now + H, now + 2 * H)
         elif action == "a_year_late":
             warnings.change_level(db, DUTY, "red", now, now + 365 * 24 * H)
+        elif action == "nul_in_doc_no":
+            warnings.change_level(db, DUTY, "red", now, now, doc_no="济环\x00应急1号")
         elif action == "long_doc_no":
             warnings.change_level(db, DUTY, "red", now, now, doc_no="济环应急" + "字" * 125)
         else:
@@ -364,10 +368,19 @@ def test_targets_need_a_source_and_a_sane_percentage_and_are_audited(db: Databas
         with pytest.raises(ValidationError) as err:
             targets.set_target(db, DUTY, *args)
         assert err.value.key == key
-    for total, year, key in ((1e308, 2025, "targets.bad_total"), (950, 2025.5, "targets.bad_year")):
+    with pytest.raises(ValidationError) as err:
+        targets.set_target(db, DUTY, "red", "so2", True, "某文件")  # JSON true is not 1 %
+    assert err.value.key == "targets.bad_percent"
+    for total, year, key in (
+        (1e308, 2025, "targets.bad_total"),
+        (1e-320, 2025, "targets.bad_total"),  # would make every share infinite
+        (None, 2025, "targets.bad_total"),
+        (950, 2025.5, "targets.bad_year"),
+    ):
         with pytest.raises(ValidationError) as err:
             targets.set_base(db, DUTY, "so2", total, year, "排放清单（测试）")
         assert err.value.key == key
+        assert "{" not in t(err.value.key, **err.value.params)  # every placeholder filled
     assert tables(db) == before
     targets.set_target(db, DUTY, "red", "so2", 40, "某市预案（测试）")
     assert targets.targets(db)[(Level.RED, "so2")].percent == 40
