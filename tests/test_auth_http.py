@@ -49,7 +49,11 @@ def test_login_then_logout_is_audited(client: Any, db: Database) -> None:
     assert logout(client).status_code == 302
     assert client.get("/").status_code == 302
     with db.read() as s:
-        actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.actor_name == "duty")))
+        actions = list(
+            s.scalars(
+                select(AuditEvent.action).where(AuditEvent.actor_name == "duty").order_by(AuditEvent.id)
+            )
+        )
     assert actions == ["auth.login", "auth.logout"]
 
 

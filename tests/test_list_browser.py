@@ -58,7 +58,9 @@ def test_upload_check_preview_and_publish(
         assert s.scalar(select(func.max(ListRevision.number))) == 2
         listed = s.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.in_list.is_(True)))
         # The publishing job acted as the admin who confirmed (a signed ticket), not as a system user.
-        who = s.scalars(select(AuditEvent.actor_name).where(AuditEvent.action == "list.publish")).all()
+        who = s.scalars(
+            select(AuditEvent.actor_name).where(AuditEvent.action == "list.publish").order_by(AuditEvent.id)
+        ).all()
     assert listed == len(generate()) + 2
     assert who[-1] == "admin"
 
