@@ -15,8 +15,9 @@ from dashboard.cards import card, describe, label
 from dashboard.filters import parse_lenient
 from dashboard.geo import CRS, from_crs
 from dashboard.i18n import language, t
+from dashboard.shell import BANNER_TICK
 from dashboard.ui import grid_block
-from data_access import enterprises, listexport, listimport
+from data_access import enterprises, listexport, listimport, warnings
 from pages import home as P
 
 CONTROLS = (P.TOWN, P.PARK, P.INDUSTRY, P.GRADE, P.CONTROL, P.LEVEL, P.CATEGORY, P.SEARCH)
@@ -142,6 +143,24 @@ def clicked_position(click: dict[str, Any] | None, base: str | None, crs_of: dic
     crs = CRS((crs_of or {}).get(base or "", CRS.WGS84.value))
     w_lat, w_lon = from_crs(float(lat), float(lon), crs)
     return t("console.clicked", lat=f"{w_lat:.6f}", lon=f"{w_lon:.6f}")
+
+
+def follow_warning(
+    _tick: int | None, level: str | None, category: list[str] | None, follow: str | None
+) -> tuple[Any, Any]:
+    """An open console that follows the warning moves to the level now in force (raised, lowered, lifted).
+
+    It follows while the user has left the level as the page set it and chosen no category; a level the
+    user picked (or a URL that named one) stays put.
+    """
+    if follow is None or (level or "") != follow or category:
+        raise PreventUpdate
+    _, db = services()
+    active = warnings.level_in_force(db)
+    now = active.value if active else ""
+    if now == follow:
+        raise PreventUpdate
+    return now, now
 
 
 def reset(_clicks: int | None) -> tuple[Any, ...]:
@@ -279,6 +298,15 @@ def register(app: Dash) -> None:
         State(P.SELECTED, "data"),
         prevent_initial_call=True,
     )(select)
+    app.callback(
+        Output(P.LEVEL, "value", allow_duplicate=True),
+        Output(P.FOLLOW, "data"),
+        Input(BANNER_TICK, "n_intervals"),
+        State(P.LEVEL, "value"),
+        State(P.CATEGORY, "value"),
+        State(P.FOLLOW, "data"),
+        prevent_initial_call=True,
+    )(follow_warning)
     app.callback(
         *(Output(c, "value") for c in CONTROLS),
         Input(P.RESET, "n_clicks"),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dashboard.errors import ConflictError, ValidationError
 from dashboard.rules import warnings as rules
-from dashboard.rules.vocab import ChangeKind, WarningLevel
+from dashboard.rules.vocab import ChangeKind, Level, WarningLevel
 from dashboard.timeutil import format_local, from_local, utcnow
 from data_access.audit import Actor, record
 from data_access.db import Database
@@ -129,6 +129,12 @@ def current(db: Database, now: datetime | None = None) -> EpisodeView | None:
         ).first()
         view = _view(e) if e else None
     return None if view is None or view.over(now) else view
+
+
+def level_in_force(db: Database, now: datetime | None = None) -> Level | None:
+    """The level enterprises act on at `now`, or None when no warning's response is on."""
+    episode = current(db, now)
+    return episode.state(now).obligation_level if episode else None
 
 
 def _close_if_over(s: Session, actor: Actor, now: datetime) -> None:

@@ -257,14 +257,13 @@ def layout(**query: Any) -> html.Div:
     """Filters (from the URL), counts, the clustered map, the grid and the side card."""
     flt = parse_lenient({k: v for k, v in query.items() if k != "sel"})
     _, db = services()
-    follow = None
+    follow = None  # a level in the URL is the user's: the page keeps it
     if "level" not in query:
-        # During a warning the console opens on what enterprises must do at its level (and follows it).
-        episode = warnings.current(db)
-        active = episode.state().obligation_level if episode else None
-        if active is not None:
-            flt = replace(flt, level=active)
-            follow = active.value
+        # The console opens on what enterprises must do at the level in force and follows it while open
+        # ("" = following, no warning now).
+        active = warnings.level_in_force(db)
+        flt = replace(flt, level=active) if active else flt
+        follow = active.value if active else ""
     sel = query.get("sel")
     sel = sel[-1] if isinstance(sel, list) else sel
     view = enterprises.get(db, int(sel)) if isinstance(sel, str) and sel.isdigit() and len(sel) < 10 else None

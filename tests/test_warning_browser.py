@@ -50,10 +50,13 @@ def test_raising_the_warning_recolours_the_map_and_the_banner_of_every_open_page
 
     # The leader's open page picks the change up by itself (every 2 s in the tests, 30 s in use).
     leader.wait_for_selector("#warning-banner[data-level='red']", timeout=15_000)
+    # ... and so does the console under it: it opened on the level in force and follows it, map included.
+    leader.wait_for_selector("#console-legend >> text=红色预警（Ⅰ级）：措施类别", timeout=15_000)
+    assert leader.is_checked("input[value='red']")
     shot(leader, "warning-leader-banner")
     assert leader.locator("#warning-change").count() == 0
-    # The console opened on the warning's level without writing it into the address: a reload follows the
-    # warning to red (a level the user picks is kept; 不限 is kept as "level=").
+    # It never wrote the level into the address: a reload follows the warning too (a level the user picks
+    # is kept; 不限 is kept as "level=").
     assert "level=" not in leader.url
     leader.reload()
     leader.wait_for_selector("#console-legend >> text=红色预警（Ⅰ级）：措施类别")
@@ -184,3 +187,29 @@ def test_a_duty_officer_uploads_air_quality_and_sees_each_bad_line(
     assert len(airquality.series(db, "商河", "pm25")) == 2
     # The browser logs the refused upload's status itself; nothing else may have failed.
     assert [e for e in page.console_errors if "status of 422" not in e] == []
+
+
+def test_a_console_left_open_follows_a_lifting_but_keeps_a_level_the_user_chose(
+    page: Any, browser: Any, live_server: Gunicorn, db: Database
+) -> None:
+    from dashboard.timeutil import utcnow
+    from data_access import warnings
+    from data_access.audit import Actor
+
+    log_in(page, live_server.url, "duty")
+    page.wait_for_selector("#console-legend >> text=橙色预警（Ⅱ级）：措施类别")
+    chosen = page.context.new_page()
+    chosen.goto(live_server.url + "/?level=yellow")
+    chosen.wait_for_selector("#console-legend >> text=黄色预警（Ⅲ级）：措施类别")
+
+    now = utcnow()
+    warnings.lift(db, Actor(None, "test"), now, now, "济南市重污染天气应急指挥部办公室〔测试〕3号")
+    # The following page drops to no level (all 400 enterprises) by itself; the one the user set stays yellow.
+    page.wait_for_selector("#warning-banner[data-level='none']", state="attached", timeout=15_000)
+    page.wait_for_selector("#console-count >> text=共 400 家企业", timeout=15_000)
+    assert page.is_checked("input[value='']") and "level" not in page.url
+    expect(page.locator("#console-legend")).not_to_contain_text("预警")  # coloured by grade again
+    chosen.wait_for_selector("#warning-banner[data-level='none']", state="attached", timeout=15_000)
+    chosen.wait_for_timeout(3_000)  # a banner tick later
+    assert chosen.is_checked("input[value='yellow']") and "level=yellow" in chosen.url
+    assert page.console_errors == []
