@@ -425,10 +425,11 @@ def logout() -> Response:
         return redirect(request.script_root + "/" if current_user.is_authenticated else _login_url())
     if not csrf_ok():
         return redirect(request.script_root + "/")
+    lang = session.get("lang")
     if current_user.is_authenticated and current_user.session_token:
+        lang = current_user.language  # the stored choice: the login page after logout speaks it too
         _, db = services()
         users.end_session(db, current_actor(), current_user.session_token)
-    lang = session.get("lang")
     logout_user()
     session.clear()
     if lang:

@@ -13,6 +13,7 @@ from data_access import users
 from data_access.audit import Actor
 from data_access.db import Database
 from data_access.models import AuditEvent, User, UserSession
+from data_access.seed import DEMO_PASSWORD
 from tests.conftest import ROOT, csrf_of, login
 
 FAILED = "用户名或密码错误。"
@@ -55,6 +56,21 @@ def test_login_then_logout_is_audited(client: Any, db: Database) -> None:
             )
         )
     assert actions == ["auth.login", "auth.logout"]
+
+
+def test_only_a_request_that_changes_the_session_sends_the_cookie(client: Any, db: Database) -> None:
+    # A banner poll that read the cookie before a language switch must not write the old one back after it.
+    assert "hazeops_session" in login(client, "duty").headers.get("Set-Cookie", "")
+    for path in ("/", "/api/v1/warnings/current", "/warning"):
+        resp = client.get(path)
+        assert resp.status_code == 200 and "Set-Cookie" not in resp.headers, path
+
+
+def test_the_login_page_after_logout_speaks_the_users_stored_language(client: Any, db: Database) -> None:
+    login(client, "duty")
+    users.set_language(db, Actor(users.find_user_id(db, "duty"), "duty"), "en")  # chosen in another tab
+    assert logout(client).status_code == 302
+    assert "Log in" in client.get("/login?logged_out=1").get_data(as_text=True)
 
 
 def test_login_redirects_back_but_never_off_site(client: Any) -> None:
@@ -101,9 +117,15 @@ def test_cookies_are_httponly_and_samesite(client: Any) -> None:
     resp = login(client, "duty")
     cookie = next(v for k, v in resp.headers.items() if k == "Set-Cookie" and "hazeops_session" in v)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    https = client.get("/login", base_url="https://localhost")
+    other = client.application.test_client()  # a second browser, over HTTPS
+    form = other.get("/login", base_url="https://localhost").get_data(as_text=True)
+    https = other.post(
+        "/login",
+        base_url="https://localhost",
+        data={"username": "duty", "password": DEMO_PASSWORD, "csrf": csrf_of(form)},
+    )
     secure = [v for k, v in https.headers.items() if k == "Set-Cookie"]
-    assert secure and all("Secure" in v for v in secure)
+    assert https.status_code == 302 and secure and all("Secure" in v for v in secure)
 
 
 def test_deactivating_a_user_ends_their_open_session_at_once(client: Any, db: Database, app: Any) -> None:
