@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -149,6 +151,32 @@ def test_an_expired_session_is_refused(client: Any, db: Database) -> None:
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=")
     resp = logout(client)  # the logout form of a page left open past expiry: a page, not JSON
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/")
+
+
+def test_the_cookie_outlives_the_login_so_its_end_still_speaks_the_users_language(
+    client: Any, db: Database
+) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(update(User).where(User.username == "member").values(language="en"))
+    resp = login(client, "member")
+    cookie = next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("hazeops_session="))
+    match = re.search(r"Expires=([^;]+)", cookie)
+    assert match, cookie
+    with db.read() as s:
+        ends = s.scalar(select(UserSession.expires_at).order_by(UserSession.id.desc()))
+    # The cookie is sent only when the session changes: were it to expire with the login, the browser would
+    # drop it at that moment and the login page shown for the ended session would not know the language.
+    assert parsedate_to_datetime(match.group(1)) - ends > timedelta(days=1)
+
+    with db.engine.begin() as conn:  # the login ends (as if SESSION_HOURS had passed); the cookie stays
+        conn.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    resp = client.get("/account")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=")
+    body = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'lang="en"' in body and "Log in" in body
+    resp = logout(client)  # the logout form of a page left open past the end: the login page, in English
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+    assert "Log in" in client.get(resp.headers["Location"]).get_data(as_text=True)
 
 
 def test_logout_ends_the_session_for_a_copied_cookie_too(app: Any, client: Any) -> None:
