@@ -12,6 +12,35 @@
     }
   }
 
+  // Pages that keep their filters in the address write them with a second dcc.Location (refresh=False), whose
+  // history entries Dash's page router never sees: Back/Forward between two of them, or a link to the same
+  // page, changed the address but not the page. Such a step (same path, another query) reloads the page from
+  // its address; a step to another path is the router's, as before.
+  var shown = { path: window.location.pathname, search: window.location.search };
+  var before = shown;
+  function remember() {
+    before = shown;
+    shown = { path: window.location.pathname, search: window.location.search };
+  }
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = window.history[name];
+    window.history[name] = function () {
+      var result = original.apply(this, arguments);
+      remember();
+      return result;
+    };
+  });
+  function reloadIfSamePage(from) {
+    var here = window.location;
+    if (here.pathname === from.path && here.search !== from.search) here.reload();
+  }
+  window.addEventListener("popstate", function () {
+    remember();
+    reloadIfSamePage(before);
+  });
+  // dcc.Link announces its own pushState with this event (after the push above recorded it).
+  window.addEventListener("_dashprivate_pushstate", function () { reloadIfSamePage(before); });
+
   // A Dash request answered 401 means the session ended (expired, logged out, user deactivated):
   // go to the login page and come back here afterwards, instead of a page that silently stops updating.
   // A refused callback (403: the role changed while the page was open) says so instead of doing nothing.
@@ -196,6 +225,19 @@
           setTimeout(function () { watch.disconnect(); }, 20000);
         }
         return "";
+      },
+      // The shell brought the level in force ("" = none): a console still on the level it follows, with no
+      // category chosen, moves to it. Read here, when the answer arrives, so a click made meanwhile wins.
+      followWarning: function (now, level, category, follow) {
+        var nu = window.dash_clientside.no_update;
+        if (typeof now !== "string" || typeof follow !== "string") return [nu, nu];
+        if ((level || "") !== follow || (category && category.length) || now === follow) return [nu, nu];
+        return [now, now];
+      },
+      // A level other than the followed one stops following; the move above sets both, so it never does.
+      levelChosen: function (level, follow) {
+        if (typeof follow === "string" && (level || "") !== follow) return null;
+        return window.dash_clientside.no_update;
       },
       // Level cleared: the category filter empties (it means nothing without a level) and says why.
       levelChanged: function (level, texts) {

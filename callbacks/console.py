@@ -15,9 +15,9 @@ from dashboard.cards import card, describe, label
 from dashboard.filters import parse_lenient
 from dashboard.geo import CRS, from_crs
 from dashboard.i18n import language, t
-from dashboard.shell import BANNER_TICK
+from dashboard.shell import LEVEL_NOW
 from dashboard.ui import grid_block
-from data_access import enterprises, listexport, listimport, warnings
+from data_access import enterprises, listexport, listimport
 from pages import home as P
 
 CONTROLS = (P.TOWN, P.PARK, P.INDUSTRY, P.GRADE, P.CONTROL, P.LEVEL, P.CATEGORY, P.SEARCH)
@@ -37,9 +37,9 @@ def apply_filters(
 ) -> tuple[Any, ...]:
     """One filter change → the URL, the grid's filter, the map feed, the counts and the category state.
 
-    `follow` is the warning level the page opened on by default: while the filter stays on it (with no
-    category chosen) the URL leaves the level out, so a reload or a bookmark follows the warning as it
-    changes; turning the level off is written as `level=` so a reload keeps it off.
+    `follow` is the warning level the console follows ("" = none in force; None = not following): while the
+    filter stays on it (with no category chosen) the URL leaves the level out, so a reload or a bookmark
+    follows the warning as it changes; any other 不限 is written as `level=` so a reload keeps it.
     """
     flt = parse_lenient(
         {
@@ -54,9 +54,9 @@ def apply_filters(
         }
     )
     pairs = flt.query()
-    if follow and level == follow and not category:
+    if follow is not None and (level or "") == follow and not category:
         pairs = [(k, v) for k, v in pairs if k != "level"]
-    elif follow and not level:
+    elif not level:
         pairs = [*pairs, ("level", "")]
     pairs += [("sel", str(selected))] if selected else []
     search = "?" + urlencode(pairs) if pairs else ""
@@ -143,24 +143,6 @@ def clicked_position(click: dict[str, Any] | None, base: str | None, crs_of: dic
     crs = CRS((crs_of or {}).get(base or "", CRS.WGS84.value))
     w_lat, w_lon = from_crs(float(lat), float(lon), crs)
     return t("console.clicked", lat=f"{w_lat:.6f}", lon=f"{w_lon:.6f}")
-
-
-def follow_warning(
-    _tick: int | None, level: str | None, category: list[str] | None, follow: str | None
-) -> tuple[Any, Any]:
-    """An open console that follows the warning moves to the level now in force (raised, lowered, lifted).
-
-    It follows while the user has left the level as the page set it and chosen no category; a level the
-    user picked (or a URL that named one) stays put.
-    """
-    if follow is None or (level or "") != follow or category:
-        raise PreventUpdate
-    _, db = services()
-    active = warnings.level_in_force(db)
-    now = active.value if active else ""
-    if now == follow:
-        raise PreventUpdate
-    return now, now
 
 
 def reset(_clicks: int | None) -> tuple[Any, ...]:
@@ -298,15 +280,27 @@ def register(app: Dash) -> None:
         State(P.SELECTED, "data"),
         prevent_initial_call=True,
     )(select)
-    app.callback(
+    # An open console that follows the warning moves to the level now in force (raised, lowered, lifted).
+    # Decided in the browser when the shell's level arrives, against the filter as it is at that moment: a
+    # level the user picks while the request is under way is never overwritten.
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "followWarning"),
         Output(P.LEVEL, "value", allow_duplicate=True),
         Output(P.FOLLOW, "data"),
-        Input(BANNER_TICK, "n_intervals"),
+        Input(LEVEL_NOW, "data"),
         State(P.LEVEL, "value"),
         State(P.CATEGORY, "value"),
         State(P.FOLLOW, "data"),
         prevent_initial_call=True,
-    )(follow_warning)
+    )
+    # A level the user picks is theirs, even the one being followed: the console stops following.
+    app.clientside_callback(
+        ClientsideFunction("hazeops", "levelChosen"),
+        Output(P.FOLLOW, "data", allow_duplicate=True),
+        Input(P.LEVEL, "value"),
+        State(P.FOLLOW, "data"),
+        prevent_initial_call=True,
+    )
     app.callback(
         *(Output(c, "value") for c in CONTROLS),
         Input(P.RESET, "n_clicks"),

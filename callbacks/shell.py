@@ -1,4 +1,4 @@
-"""Callbacks of the shell: the language switch in the navbar."""
+"""Callbacks of the shell: the language switch in the navbar and the warning banner."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask import session
 from dashboard.auth import current_actor, services
 from dashboard.errors import HazeError
 from dashboard.i18n import LANGUAGES
-from dashboard.shell import BANNER, BANNER_TICK, LANG_BUTTON, RELOAD, RELOADED, current_banner
+from dashboard.shell import BANNER, BANNER_TICK, LANG_BUTTON, LEVEL_NOW, RELOAD, RELOADED, current_warning
 from data_access import users
 
 
@@ -34,16 +34,19 @@ def switch_language(*clicks: int | None) -> float:
         return no_update
 
 
-def refresh_banner(_tick: int | None) -> object:
-    """The warning banner, again (someone may have recorded a change)."""
-    return current_banner()
+def refresh_banner(_tick: int | None) -> tuple[object, str]:
+    """The warning banner and the level in force, again (someone may have recorded a change)."""
+    return current_warning()
 
 
 def register(app: Dash) -> None:
     """Attach the shell's callbacks to app."""
-    app.callback(Output(BANNER, "children"), Input(BANNER_TICK, "n_intervals"), prevent_initial_call=True)(
-        refresh_banner
-    )
+    app.callback(
+        Output(BANNER, "children"),
+        Output(LEVEL_NOW, "data"),
+        Input(BANNER_TICK, "n_intervals"),
+        prevent_initial_call=True,
+    )(refresh_banner)
     app.callback(
         Output(RELOAD, "data", allow_duplicate=True),
         *[Input(LANG_BUTTON.format(code), "n_clicks") for code in LANGUAGES],

@@ -143,7 +143,6 @@ CALLBACKS: dict[str, Rule] = {
     "callbacks.console.grid_rows": ANY_READ,
     "callbacks.console.select": ANY_READ,
     "callbacks.console.reset": ANY_READ,
-    "callbacks.console.follow_warning": ANY_READ,
     "callbacks.console.clicked_position": ANY_READ,
 }
 

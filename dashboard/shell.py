@@ -15,6 +15,8 @@ from dashboard.permissions import page_allowed
 RELOAD = "shell-reload"  # a Store: a new value reloads the page (assets/hazeops.js)
 BANNER, BANNER_TICK = "shell-banner", "shell-banner-tick"  # the warning banner, refreshed every half minute
 RELOADED = "shell-reloaded"
+# The level enterprises act on now ("" = none), refreshed with the banner: an open console follows it.
+LEVEL_NOW = "shell-level-now"
 LANG_BUTTON = "shell-lang-{}"
 
 
@@ -27,15 +29,17 @@ def nav_pages() -> list[dict]:
     ]
 
 
-def current_banner() -> html.Div:
-    """The warning banner for now."""
+def current_warning() -> tuple[html.Div, str]:
+    """The warning banner for now, and the level enterprises act on now ("" when none)."""
     from dashboard.auth import services
     from dashboard.banner import banner
     from dashboard.timeutil import utcnow
     from data_access import warnings
 
     _, db = services()
-    return banner(warnings.current(db), utcnow())
+    now = utcnow()
+    level = warnings.level_in_force(db, now)
+    return banner(warnings.current(db, now), now), level.value if level else ""
 
 
 def layout() -> html.Div:
@@ -44,6 +48,7 @@ def layout() -> html.Div:
         # Dash also builds the layout once at its first request, which may be anonymous (e.g. /healthz).
         return html.Div([dcc.Store(id=RELOAD), dcc.Store(id=RELOADED), dash.page_container])
     config = current_app.extensions["hazeops"]["config"]
+    banner_now, level_now = current_warning()
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -131,7 +136,8 @@ def layout() -> html.Div:
             dcc.Store(id=RELOAD),
             dcc.Store(id=RELOADED),
             navbar,
-            html.Div(current_banner(), id=BANNER),
+            html.Div(banner_now, id=BANNER),
+            dcc.Store(id=LEVEL_NOW, data=level_now),
             # Other people record warnings: every open page shows a change within a minute.
             dcc.Interval(id=BANNER_TICK, interval=config.banner_seconds * 1000),
             dbc.Container(dash.page_container, fluid=True),

@@ -213,3 +213,89 @@ def test_a_console_left_open_follows_a_lifting_but_keeps_a_level_the_user_chose(
     chosen.wait_for_timeout(3_000)  # a banner tick later
     assert chosen.is_checked("input[value='yellow']") and "level=yellow" in chosen.url
     assert page.console_errors == []
+
+
+def level_shown(page: Any, level: str, legend: str) -> None:
+    """Wait until the console's level filter and its map legend both show `level`."""
+    page.wait_for_selector(f"#f-level input[value='{level}']:checked", state="attached", timeout=15_000)
+    page.wait_for_selector(f"#console-legend >> text={legend}", timeout=15_000)
+
+
+def test_a_level_the_user_picks_stays_even_the_followed_one_or_one_picked_while_the_poll_is_under_way(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    from dashboard.timeutil import utcnow
+    from data_access import warnings
+    from data_access.audit import Actor
+
+    log_in(page, live_server.url, "duty")
+    level_shown(page, "orange", "橙色预警（Ⅱ级）：措施类别")
+    # Away and back to the level the console follows: now the user's choice, and the URL says so.
+    page.check("#f-level input[value='red']")
+    page.wait_for_url("**/?level=red")
+    page.check("#f-level input[value='orange']")
+    page.wait_for_url("**/?level=orange")
+
+    # A second page follows the warning; its next banner poll is held back while the city lowers to yellow,
+    # and the user picks red before the answer arrives.
+    follower = page.context.new_page()
+    follower.goto(live_server.url + "/")
+    level_shown(follower, "orange", "橙色预警（Ⅱ级）：措施类别")
+    held: list[Any] = []
+
+    def hold_banner(route: Any) -> None:
+        if not held and "shell-level-now" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    follower.route("**/_dash-update-component*", hold_banner)  # Dash adds a query string
+    now = utcnow()
+    warnings.change_level(
+        db, Actor(None, "test"), "yellow", now, now, "济南市重污染天气应急指挥部办公室〔测试〕4号"
+    )
+    for _ in range(100):  # the next poll (every 2 s in tests)
+        if held:
+            break
+        follower.wait_for_timeout(200)
+    assert held, "no banner poll within 20 s"
+    follower.check("#f-level input[value='red']")
+    # (Dash holds the filter's own callbacks until the poll answers: it may move the level they read.)
+    held[0].continue_()
+    follower.unroute("**/_dash-update-component*")
+    follower.wait_for_selector("#warning-banner[data-level='yellow']", state="attached", timeout=15_000)
+    page.wait_for_selector("#warning-banner[data-level='yellow']", state="attached", timeout=15_000)
+    page.wait_for_timeout(3_000)  # a banner tick later, on both pages
+    for p, level, legend in ((page, "orange", "橙色预警（Ⅱ级）"), (follower, "red", "红色预警（Ⅰ级）")):
+        assert p.is_checked(f"#f-level input[value='{level}']") and p.url.endswith(f"/?level={level}")
+        expect(p.locator("#console-legend")).to_contain_text(legend + "：措施类别")
+    assert page.console_errors == []
+
+
+def test_the_address_and_the_console_agree_after_back_forward_a_link_home_and_an_explicit_no_level(
+    page: Any, live_server: Gunicorn, db: Database
+) -> None:
+    log_in(page, live_server.url, "duty")
+    level_shown(page, "orange", "橙色预警（Ⅱ级）：措施类别")  # following the demo's orange warning
+    page.check("#f-level input[value='red']")
+    page.wait_for_url("**/?level=red")
+    level_shown(page, "red", "红色预警（Ⅰ级）：措施类别")
+    page.go_back()
+    page.wait_for_url(live_server.url + "/")
+    level_shown(page, "orange", "橙色预警（Ⅱ级）：措施类别")
+    page.go_forward()
+    page.wait_for_url("**/?level=red")
+    level_shown(page, "red", "红色预警（Ⅰ级）：措施类别")
+    page.click("#nav-home")  # the console's own link: the default console again, following the warning
+    level_shown(page, "orange", "橙色预警（Ⅱ级）：措施类别")
+    assert "level" not in page.url
+
+    # 不限 named in the address stays 不限, through filter changes and a reload, while orange is in force.
+    page.goto(live_server.url + "/?level=")
+    page.wait_for_selector("#console-count >> text=共 400 家企业", timeout=15_000)
+    page.wait_for_timeout(2_000)  # the filter callbacks have run
+    assert page.url.endswith("/?level=")
+    page.reload()
+    page.wait_for_selector("#console-count >> text=共 400 家企业", timeout=15_000)
+    assert page.is_checked("#f-level input[value='']") and page.url.endswith("/?level=")
+    assert page.console_errors == []
