@@ -102,7 +102,7 @@ def create_app(config: Config | None = None, db: Database | None = None) -> Dash
         SESSION_COOKIE_NAME="hazeops_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours) + auth.COOKIE_GRACE,
         # A response sends the cookie only when it changed the session: a banner poll that read the old cookie
         # must not write it back over the one a concurrent language switch just set. (Expiry is server-side.)
         SESSION_REFRESH_EACH_REQUEST=False,

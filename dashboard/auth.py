@@ -72,18 +72,15 @@ class SessionUser(UserMixin):
         return self.session_token
 
 
-# How long the browser keeps the cookie after its login has ended (the server alone decides when that is).
+# How much longer than a login the session cookie lives, in the browser and for its signature: the server
+# alone ends a login (user_session.expires_at). The cookie is sent only when the session changes, so with the
+# login's own lifetime it would be dropped, or its signature refused, the moment the login ends; outliving it,
+# it still carries the user's language to the login page and the logout form's token.
 COOKIE_GRACE = timedelta(days=30)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Secure cookies whenever the request came over HTTPS; no cookie at all for bearer-token calls."""
-
-    def get_expiration_time(self, app: Flask, session: Any) -> Any:
-        # The cookie is sent only when the session changes, so it would vanish the moment the login ends;
-        # outliving it, it still carries the user's language to the login page and the logout form's token.
-        expires = super().get_expiration_time(app, session)
-        return expires + COOKIE_GRACE if expires else None
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or (has_request_context() and request.is_secure)

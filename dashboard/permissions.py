@@ -51,7 +51,7 @@ ROUTES: dict[str, Rule] = {
     "auth.login": PUBLIC,
     "auth.healthz": PUBLIC,
     "_dash_assets.static": PUBLIC,  # CSS/JS/fonts only, no data
-    "auth.logout": SELF,
+    "auth.logout": PUBLIC,  # also for a login that has ended: the form's CSRF token still guards it
     "/": ANY_READ,
     "/<path:path>": ANY_READ,  # Dash's page shell; the page content is checked by PAGES below
     "/_dash-layout": ANY_READ,

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select, update
 
 from data_access import users
@@ -154,7 +155,7 @@ def test_an_expired_session_is_refused(client: Any, db: Database) -> None:
 
 
 def test_the_cookie_outlives_the_login_so_its_end_still_speaks_the_users_language(
-    client: Any, db: Database
+    app: Any, client: Any, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with db.engine.begin() as conn:
         conn.execute(update(User).where(User.username == "member").values(language="en"))
@@ -168,15 +169,27 @@ def test_the_cookie_outlives_the_login_so_its_end_still_speaks_the_users_languag
     # drop it at that moment and the login page shown for the ended session would not know the language.
     assert parsedate_to_datetime(match.group(1)) - ends > timedelta(days=1)
 
-    with db.engine.begin() as conn:  # the login ends (as if SESSION_HOURS had passed); the cookie stays
+    # The login ends (SESSION_HOURS have passed): the cookie the browser still sends was signed back then.
+    with db.engine.begin() as conn:
         conn.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    with client.session_transaction() as sess:
+        data = dict(sess)
+    hours = app.server.extensions["hazeops"]["config"].session_hours
+    signed_at = int(time.time() - (hours + 1) * 3600)
+    with monkeypatch.context() as m:
+        m.setattr(TimestampSigner, "get_timestamp", lambda _self: signed_at)
+        aged = app.server.session_interface.get_signing_serializer(app.server).dumps(data)
+    client.set_cookie("hazeops_session", aged)
+
     resp = client.get("/account")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/login?next=")
     body = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert 'lang="en"' in body and "Log in" in body
-    resp = logout(client)  # the logout form of a page left open past the end: the login page, in English
-    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
-    assert "Log in" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert client.get("/_dash-layout").status_code == 401  # the cookie outlives the login, not its rights
+    resp = logout(client)  # the logout form of a page left open past the end: logged out, in English
+    assert resp.headers["Location"] == "/login?logged_out=1"
+    body = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'lang="en"' in body and "Log in" in body
 
 
 def test_logout_ends_the_session_for_a_copied_cookie_too(app: Any, client: Any) -> None:
