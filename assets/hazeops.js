@@ -22,14 +22,29 @@
     before = shown;
     shown = { path: window.location.pathname, search: window.location.search };
   }
-  ["pushState", "replaceState"].forEach(function (name) {
-    var original = window.history[name];
-    window.history[name] = function () {
-      var result = original.apply(this, arguments);
-      remember();
-      return result;
-    };
+  // A page also tidies its own address as it loads (filters in their order, an unknown value dropped, a
+  // messenger's tracking tail): that is no step of the person's, and as an entry of its own it would trap Back
+  // (back to the untidy address, reloaded, tidied forward again). So until the person does something on a page,
+  // a push that stays on its path replaces the entry instead.
+  var acted = false;
+  ["pointerdown", "keydown"].forEach(function (type) {
+    window.addEventListener(type, function () { acted = true; }, true);
   });
+  var replaceState = window.history.replaceState;
+  var pushState = window.history.pushState;
+  window.history.replaceState = function () {
+    var result = replaceState.apply(this, arguments);
+    remember();
+    return result;
+  };
+  window.history.pushState = function (state, title, url) {
+    var target = new URL(url == null ? window.location.href : String(url), window.location.href);
+    var samePath = target.pathname === window.location.pathname;
+    var result = (samePath && !acted ? replaceState : pushState).apply(this, arguments);
+    if (!samePath) acted = false;  // another page: it settles by itself first
+    remember();
+    return result;
+  };
   function reloadIfSamePage(from) {
     var here = window.location;
     if (here.pathname === from.path && here.search !== from.search) here.reload();
@@ -234,9 +249,10 @@
         if ((level || "") !== follow || (category && category.length) || now === follow) return [nu, nu];
         return [now, now];
       },
-      // A level other than the followed one stops following; the move above sets both, so it never does.
-      levelChosen: function (level, follow) {
-        if (typeof follow === "string" && (level || "") !== follow) return null;
+      // A level other than the followed one, or a category, is the person's choice: the console stops
+      // following (the move above sets level and follow together, so it never does).
+      levelChosen: function (level, category, follow) {
+        if (typeof follow === "string" && ((level || "") !== follow || (category && category.length))) return null;
         return window.dash_clientside.no_update;
       },
       // Level cleared: the category filter empties (it means nothing without a level) and says why.

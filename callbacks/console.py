@@ -17,7 +17,7 @@ from dashboard.geo import CRS, from_crs
 from dashboard.i18n import language, t
 from dashboard.shell import LEVEL_NOW
 from dashboard.ui import grid_block
-from data_access import enterprises, listexport, listimport
+from data_access import enterprises, listexport, listimport, warnings
 from pages import home as P
 
 CONTROLS = (P.TOWN, P.PARK, P.INDUSTRY, P.GRADE, P.CONTROL, P.LEVEL, P.CATEGORY, P.SEARCH)
@@ -146,8 +146,11 @@ def clicked_position(click: dict[str, Any] | None, base: str | None, crs_of: dic
 
 
 def reset(_clicks: int | None) -> tuple[Any, ...]:
-    """Clear every filter."""
-    return [], [], [], [], [], "", [], ""
+    """Clear every filter: the console as it opens, on the level in force and following it."""
+    _, db = services()
+    active = warnings.level_in_force(db)
+    level = active.value if active else ""
+    return [], [], [], [], [], level, [], "", level
 
 
 class ConsoleJobs(Jobs):
@@ -293,16 +296,18 @@ def register(app: Dash) -> None:
         State(P.FOLLOW, "data"),
         prevent_initial_call=True,
     )
-    # A level the user picks is theirs, even the one being followed: the console stops following.
+    # A level or a category the user picks is theirs (even the level being followed): following stops.
     app.clientside_callback(
         ClientsideFunction("hazeops", "levelChosen"),
         Output(P.FOLLOW, "data", allow_duplicate=True),
         Input(P.LEVEL, "value"),
+        Input(P.CATEGORY, "value"),
         State(P.FOLLOW, "data"),
         prevent_initial_call=True,
     )
     app.callback(
         *(Output(c, "value") for c in CONTROLS),
+        Output(P.FOLLOW, "data", allow_duplicate=True),
         Input(P.RESET, "n_clicks"),
         prevent_initial_call=True,
     )(reset)

@@ -13,11 +13,10 @@ from werkzeug.exceptions import HTTPException
 from dashboard import mapgrid
 from dashboard.auth import services
 from dashboard.errors import HazeError
-from dashboard.filters import NO_PARK, EnterpriseFilter, parse_filter
+from dashboard.filters import EnterpriseFilter, parse_filter
 from dashboard.geo import CRS
 from dashboard.i18n import field_label, t
 from dashboard.mapgrid import TileRange
-from dashboard.rules.industries import PARKS
 from data_access import enterprises, mapfeed
 from data_access.mapfeed import FeedRequest
 
@@ -59,14 +58,9 @@ def me() -> Response:
 
 def _filter(params: dict[str, list[str]] | None = None) -> EnterpriseFilter:
     flt = parse_filter(request.args.to_dict(flat=False) if params is None else params)
-    if flt.town or flt.park:
-        _, db = services()
-        towns = {code for code, _ in enterprises.towns(db)}
-        parks = {*enterprises.distinct_values(db)["park"], *PARKS, NO_PARK}
-        for field, values, known in (("town", flt.town, towns), ("park", flt.park, parks)):
-            unknown = [v for v in values if v not in known]
-            if unknown:
-                raise HazeError("filter.bad_value", field=field, value=unknown[0][:40])
+    _, db = services()
+    for field, values in enterprises.unknown_places(db, flt).items():
+        raise HazeError("filter.bad_value", field=field, value=values[0][:40])
     return flt
 
 

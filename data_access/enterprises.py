@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.filters import NO_PARK, UNCLASSIFIED, EnterpriseFilter
+from dashboard.rules.industries import PARKS
 from dashboard.rules.names import match_key
 from dashboard.rules.vocab import Category, ControlType, Grade, Level
 from data_access.audit import AuditFilter, AuditRow, list_events
@@ -273,6 +274,18 @@ def towns(db: Database) -> list[tuple[str, str]]:
     """(code, name) of the county's towns, in code order."""
     with db.read() as s:
         return [(c, n) for c, n in s.execute(select(Town.code, Town.name).order_by(Town.code))]
+
+
+def unknown_places(db: Database, flt: EnterpriseFilter) -> dict[str, list[str]]:
+    """The towns and parks a filter names that the county does not have (field → values)."""
+    if not flt.town and not flt.park:
+        return {}
+    known = {
+        "town": {code for code, _ in towns(db)},
+        "park": {*distinct_values(db)["park"], *PARKS, NO_PARK},
+    }
+    unknown = {f: [v for v in getattr(flt, f) if v not in known[f]] for f in ("town", "park")}
+    return {f: values for f, values in unknown.items() if values}
 
 
 def distinct_values(db: Database) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from data_access.db import Database
 from data_access.models import AuditEvent, ReductionTarget
 from tests.conftest import Gunicorn, shot
 from tests.test_browser import log_in
+from tests.test_console_browser import pick
 
 
 def test_raising_the_warning_recolours_the_map_and_the_banner_of_every_open_page(
@@ -269,6 +270,23 @@ def test_a_level_the_user_picks_stays_even_the_followed_one_or_one_picked_while_
     for p, level, legend in ((page, "orange", "橙色预警（Ⅱ级）"), (follower, "red", "红色预警（Ⅰ级）")):
         assert p.is_checked(f"#f-level input[value='{level}']") and p.url.endswith(f"/?level={level}")
         expect(p.locator("#console-legend")).to_contain_text(legend + "：措施类别")
+
+    # 重置 brings back the console as it opens: the level in force (yellow), followed again.
+    page.click("#f-reset")
+    level_shown(page, "yellow", "黄色预警（Ⅲ级）：措施类别")
+    page.wait_for_url(live_server.url + "/")
+    # A category chosen there is the person's choice too: clearing it later does not resume following.
+    pick(page, "f-category", "停产")
+    page.wait_for_url("**/?level=yellow&category=stop")
+    now = utcnow()
+    warnings.change_level(
+        db, Actor(None, "test"), "red", now, now, "济南市重污染天气应急指挥部办公室〔测试〕5号"
+    )
+    page.wait_for_selector("#warning-banner[data-level='red']", state="attached", timeout=15_000)
+    pick(page, "f-category", "停产")  # chosen again: off
+    page.wait_for_url("**/?level=yellow")
+    page.wait_for_timeout(3_000)  # a banner tick later
+    assert page.is_checked("#f-level input[value='yellow']") and page.url.endswith("/?level=yellow")
     assert page.console_errors == []
 
 
@@ -298,4 +316,16 @@ def test_the_address_and_the_console_agree_after_back_forward_a_link_home_and_an
     page.reload()
     page.wait_for_selector("#console-count >> text=共 400 家企业", timeout=15_000)
     assert page.is_checked("#f-level input[value='']") and page.url.endswith("/?level=")
+
+    # The console tidies a shared link's address as it loads (a town or park it lacks dropped, with no failed
+    # map request); that is no step of the person's, so Back leaves the page instead of landing on the untidy
+    # address and being sent forward again.
+    page.goto(live_server.url + "/history")
+    page.wait_for_selector("#history-episodes")
+    page.goto(live_server.url + "/?from=singlemessage&isappinstalled=0&town=370126999&park=nowhere")
+    page.wait_for_url(live_server.url + "/")
+    level_shown(page, "orange", "橙色预警（Ⅱ级）：措施类别")
+    page.go_back()
+    page.wait_for_url(live_server.url + "/history")
+    page.wait_for_selector("#history-episodes")
     assert page.console_errors == []
