@@ -38,8 +38,9 @@ def current_warning() -> tuple[html.Div, str]:
 
     _, db = services()
     now = utcnow()
-    level = warnings.level_in_force(db, now)
-    return banner(warnings.current(db, now), now), level.value if level else ""
+    episode = warnings.current(db, now)  # read once per poll: every open tab asks every half minute
+    level = warnings.obligation_level(episode, now)
+    return banner(episode, now), level.value if level else ""
 
 
 def layout() -> html.Div:

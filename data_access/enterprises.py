@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -286,6 +286,13 @@ def unknown_places(db: Database, flt: EnterpriseFilter) -> dict[str, list[str]]:
     }
     unknown = {f: [v for v in getattr(flt, f) if v not in known[f]] for f in ("town", "park")}
     return {f: values for f, values in unknown.items() if values}
+
+
+def without_unknown_places(db: Database, flt: EnterpriseFilter) -> EnterpriseFilter:
+    """The filter without the towns and parks the county does not have (a hand-edited URL still opens)."""
+    unknown = unknown_places(db, flt)
+    kept = {f: tuple(v for v in getattr(flt, f) if v not in bad) for f, bad in unknown.items()}
+    return replace(flt, **kept)
 
 
 def distinct_values(db: Database) -> dict[str, list[str]]:

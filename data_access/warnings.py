@@ -133,7 +133,11 @@ def current(db: Database, now: datetime | None = None) -> EpisodeView | None:
 
 def level_in_force(db: Database, now: datetime | None = None) -> Level | None:
     """The level enterprises act on at `now`, or None when no warning's response is on."""
-    episode = current(db, now)
+    return obligation_level(current(db, now), now)
+
+
+def obligation_level(episode: EpisodeView | None, now: datetime | None = None) -> Level | None:
+    """The level enterprises act on at `now` in `episode` (the one `current` gave), None without one."""
     return episode.state(now).obligation_level if episode else None
 
 

@@ -257,9 +257,7 @@ def layout(**query: Any) -> html.Div:
     """Filters (from the URL), counts, the clustered map, the grid and the side card."""
     flt = parse_lenient({k: v for k, v in query.items() if k != "sel"})
     _, db = services()
-    # A town or park the county does not have is dropped too (the map feed would refuse it).
-    unknown = enterprises.unknown_places(db, flt)
-    flt = replace(flt, **{f: tuple(v for v in getattr(flt, f) if v not in bad) for f, bad in unknown.items()})
+    flt = enterprises.without_unknown_places(db, flt)  # the map feed would refuse them
     follow = None  # a level in the URL is the user's: the page keeps it
     if "level" not in query:
         # The console opens on what enterprises must do at the level in force and follows it while open
